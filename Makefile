@@ -1,0 +1,79 @@
+# Mitra: `make run` starts the stack, `make test` proves it. Both set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PYTHON310 ?= $(firstword $(wildcard $(PYENV_ROOT)/versions/3.10.13/bin/python) $(shell command -v python3.10))
+PYTHON311 ?= python3
+
+APP_VENV := .venv
+RASA_VENV := .venv-rasa
+APP_PY := $(APP_VENV)/bin/python
+RASA_PY := $(RASA_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+PYBABEL := $(APP_VENV)/bin/pybabel
+MODEL := models/mitra.tar.gz
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+	$(wildcard nlu/*.py) $(wildcard nlu/resources/*.txt)
+CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
+
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test eval setup catalogs i18n model test-unit test-rasa test-e2e clean
+
+## Environments ----------------------------------------------------------------------
+$(APP_VENV)/.installed: requirements/app.txt requirements/app.lock
+	test -x $(APP_PY) || $(PYTHON311) -m venv $(APP_VENV)
+	$(APP_PY) -m pip install -q --upgrade pip
+	$(APP_PY) -m pip install -q -r requirements/app.txt -c requirements/app.lock
+	touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
+	@test -n "$(PYTHON310)" || (echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10.13)"; exit 1)
+	test -x $(RASA_PY) || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_PY) -m pip install -q --upgrade pip
+	$(RASA_PY) -m pip install -q -r requirements/rasa.txt -c requirements/rasa.lock
+	touch $@
+
+setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed catalogs model
+
+## Message catalogs (Babel) ------------------------------------------------------------
+# `make i18n` after changing a user-facing string: extracts and merges into every .po.
+i18n: $(APP_VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+		-o locales/messages.pot .
+	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+
+%.mo: %.po $(APP_VENV)/.installed
+	$(PYBABEL) compile -i $< -o $@ --statistics
+
+catalogs: $(CATALOGS_MO)
+
+## Model ------------------------------------------------------------------------------
+# Retrained only when training data, configuration or our NLU components change.
+$(MODEL): $(TRAINING_INPUTS) $(RASA_VENV)/.installed
+	$(RASA) train --fixed-model-name mitra --out models --quiet
+	touch $@
+
+model: $(MODEL)
+
+## Run, test, evaluate -----------------------------------------------------------------
+run: setup
+	$(APP_PY) -m scripts.stack
+
+test: setup
+	$(RASA_PY) -m pytest -q tests/nlu
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+		--fail-on-prediction-errors --out results/core
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout --out results/nlu
+	$(APP_PY) -m pytest -q tests --ignore=tests/nlu
+
+eval: setup
+	$(RASA_PY) -m nlu.evaluate --model $(MODEL)
+
+clean:
+	rm -rf models results .pytest_cache

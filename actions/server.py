@@ -1,0 +1,60 @@
+"""The action server in one process: Rasa SDK's webhook plus our NLG endpoint.
+
+We build Rasa SDK's Sanic app ourselves instead of `rasa_sdk`'s CLI because from 3.20 on
+the CLI starts several worker processes, each importing the actions (and, later, the
+embedding model) again; and because the NLG endpoint lives on the same app.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import response
+from sanic.request import Request
+
+from mitra.config import settings
+from mitra.i18n import LANGUAGES, translations
+from actions.nlg import render
+
+logger = logging.getLogger("mitra.actions")
+
+
+def build_app():
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app = create_app(executor, cors_origins=[])
+
+    @app.post("/nlg")
+    async def nlg(request: Request):
+        body = request.json or {}
+        name = body.get("response")
+        if not name:
+            return response.json({"error": "no response name"}, status=400)
+        message = render(name, body.get("tracker") or {}, body.get("arguments") or {})
+        return response.json(message)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default=settings.action_host)
+    parser.add_argument("--port", type=int, default=settings.action_port)
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for language in LANGUAGES:
+        translations(language)  # fail at start, not at the first reply
+    app = build_app()
+    logger.info("action server on %s:%s", args.host, args.port)
+    app.run(
+        host=args.host, port=args.port, single_process=True, access_log=False,
+        motd=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""`make eval`: per-language NLU figures on the held-out sets in tests/nlu_heldout/.
+
+Those messages were written apart from the training data and are never trained on. For
+each language: intent accuracy, macro precision / recall / F1, danger_now recall, the
+share sent to the fallback, and language-detection accuracy; then F1 per intent and a
+sweep of the fallback threshold.
+
+Usage: python -m nlu.evaluate --model models/mitra.tar.gz
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "nlu_heldout"
+FALLBACK = "nlu_fallback"
+SETS = [("km", "km"), ("km_latn", "km"), ("th", "th"), ("en", "en")]
+
+
+def load_examples(path: Path) -> List[Tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+def top_real_intent(parse: Dict) -> Tuple[str, float]:
+    for candidate in parse.get("intent_ranking") or []:
+        if candidate["name"] != FALLBACK:
+            return candidate["name"], candidate["confidence"]
+    return FALLBACK, 0.0
+
+
+async def parse_all(agent, examples):
+    return [await agent.parse_message(text) for text, _ in examples]
+
+
+def row(cells, widths):
+    return " | ".join(str(c).ljust(w) for c, w in zip(cells, widths))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="models/mitra.tar.gz")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    from rasa.core.agent import Agent
+
+    started = time.monotonic()
+    agent = Agent.load(args.model)
+    print(f"model loaded in {time.monotonic() - started:.1f}s")
+
+    results = {}
+    for name, code in SETS:
+        examples = load_examples(HELDOUT / f"{name}.yml")
+        t0 = time.monotonic()
+        parses = asyncio.run(parse_all(agent, examples))
+        per_message_ms = 1000 * (time.monotonic() - t0) / len(examples)
+        results[name] = (code, examples, parses, per_message_ms)
+
+    widths = [8, 4, 6, 6, 6, 6, 9, 9, 9, 7]
+    print()
+    print(row(["set", "n", "acc", "P", "R", "F1", "danger R", "fallback", "lang acc", "ms/msg"], widths))
+    print("-" * 90)
+    intents = sorted({i for _, (_, ex, _, _) in results.items() for _, i in ex})
+    per_intent = {}
+    for name, (code, examples, parses, ms) in results.items():
+        gold = [i for _, i in examples]
+        predicted = [p["intent"]["name"] for p in parses]
+        labels = sorted(set(gold))
+        p, r, f, _ = precision_recall_fscore_support(gold, predicted, labels=labels, average="macro", zero_division=0)
+        acc = sum(g == q for g, q in zip(gold, predicted)) / len(gold)
+        danger = [q == "danger_now" for g, q in zip(gold, predicted) if g == "danger_now"]
+        fallback = sum(q == FALLBACK for q in predicted) / len(predicted)
+        lang_ok = [((pp.get("language") or {}).get("code") or code) == code for pp in parses]
+        print(row([name, len(gold), f"{acc:.3f}", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}",
+                   f"{sum(danger)/len(danger):.3f}", f"{fallback:.3f}",
+                   f"{sum(lang_ok)/len(lang_ok):.3f}", f"{ms:.0f}"], widths))
+        per_intent[name] = dict(zip(labels, f1_score(gold, predicted, labels=labels, average=None, zero_division=0)))
+
+    print("\nF1 per intent")
+    names = list(results)
+    print(row(["intent"] + names, [20] + [8] * len(names)))
+    for intent in intents:
+        print(row([intent] + [f"{per_intent[n].get(intent, 0):.3f}" for n in names], [20] + [8] * len(names)))
+
+    print("\nfallback threshold sweep (all sets): share sent to fallback / accuracy of the rest")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        sent = kept = right = 0
+        for code, examples, parses, _ in results.values():
+            for (_, gold), parse in zip(examples, parses):
+                intent, confidence = top_real_intent(parse)
+                if confidence < threshold:
+                    sent += 1
+                else:
+                    kept += 1
+                    right += intent == gold
+        total = sent + kept
+        print(f"  {threshold:.1f}: fallback {sent/total:.3f}, accuracy of answered {right/max(kept,1):.3f}")
+
+
+if __name__ == "__main__":
+    main()

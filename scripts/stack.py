@@ -1,0 +1,182 @@
+"""Starts Mitra's processes in the foreground and stops them together.
+
+`make run` and the end-to-end tests both use this: Redis (a local one when REDIS_URL does
+not answer), the action server (Python 3.11), Rasa (Python 3.10), waiting for each to be
+healthy before the next. Ctrl-C or SIGTERM stops everything; if one process dies, the
+others are stopped too and the exit code is non-zero.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+from urllib.parse import urlparse
+
+import httpx
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+MODEL = ROOT / "models" / "mitra.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def wait_http(url: str, timeout: float, process: Optional[subprocess.Popen] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+@dataclass
+class Stack:
+    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    rasa_port: int = int(os.environ.get("RASA_PORT", "5005"))
+    action_port: int = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+    model: Path = MODEL
+    log_dir: Optional[Path] = None
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            REDIS_URL=self.redis_url,
+            RASA_URL=self.rasa_url,
+            RASA_PORT=str(self.rasa_port),
+            ACTION_SERVER_PORT=str(self.action_port),
+            ACTION_SERVER_URL=self.action_url,
+            PYTHONPATH=str(ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        out = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT if out else None
+        )
+        self.processes[name] = process
+        return process
+
+    def start_redis_if_needed(self) -> None:
+        if redis_answers(self.redis_url):
+            return
+        parsed = urlparse(self.redis_url)
+        if parsed.hostname not in ("127.0.0.1", "localhost", "::1") or not shutil.which("redis-server"):
+            raise RuntimeError(f"Redis at {self.redis_url} does not answer")
+        port = parsed.port or 6379
+        print(f"[mitra] no Redis at {self.redis_url}: starting a local one on port {port}")
+        data_dir = tempfile.mkdtemp(prefix="mitra-redis-")
+        self._spawn("redis", [
+            "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", data_dir,
+        ])
+        deadline = time.monotonic() + 10
+        while not redis_answers(self.redis_url):
+            if time.monotonic() > deadline:
+                raise RuntimeError("local Redis did not start")
+            time.sleep(0.1)
+
+    def start_actions(self) -> None:
+        process = self._spawn("actions", [str(APP_PYTHON), "-m", "actions.server", "--port", str(self.action_port)])
+        wait_http(f"{self.action_url}/health", 60, process)
+
+    def start_rasa(self) -> None:
+        process = self._spawn("rasa", [
+            str(RASA_PYTHON), "-m", "nlu.serve", "--model", str(self.model),
+            "--port", str(self.rasa_port),
+        ])
+        wait_http(f"{self.rasa_url}/", 240, process)
+
+    def start(self) -> "Stack":
+        try:
+            self.start_redis_if_needed()
+            self.start_actions()
+            self.start_rasa()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for name in reversed(list(self.processes)):
+            process = self.processes[name]
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+    def wait(self) -> int:
+        """Blocks until a process exits; returns its exit code."""
+        while True:
+            for name, process in self.processes.items():
+                code = process.poll()
+                if code is not None:
+                    print(f"[mitra] {name} exited with {code}; stopping the rest", file=sys.stderr)
+                    return code or 1
+            time.sleep(0.5)
+
+
+def run() -> int:
+    stack = Stack()
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+        print(f"[mitra] up: Rasa REST channel at {stack.rasa_url}/webhooks/rest/webhook, "
+              f"actions at {stack.action_url}. Ctrl-C stops everything.", flush=True)
+        return stack.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

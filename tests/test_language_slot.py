@@ -1,0 +1,40 @@
+"""How the `language` slot follows the person (actions/language.py)."""
+from actions.language import decide_language
+
+KHMER = {"code": "km", "script": "Khmr", "score": 1.0, "strong": True}
+THAI = {"code": "th", "script": "Thai", "score": 1.0, "strong": True}
+ENGLISH_STRONG = {"code": "en", "script": "Latn", "score": -3.0, "strong": True}
+ENGLISH_WEAK = {"code": "en", "script": "Latn", "score": -1.0, "strong": False}
+ROMAN_KHMER = {"code": "km", "script": "Latn", "score": 3.0, "strong": True}
+NOTHING = {"code": None, "script": "Other", "score": 0.0, "strong": False}
+
+
+def test_first_message_sets_the_language_even_if_weak():
+    assert decide_language(ENGLISH_WEAK, None, None) == {"language": "en"}
+
+
+def test_script_switches_language():
+    assert decide_language(THAI, "km", None) == {"language": "th"}
+
+
+def test_weak_latin_does_not_move_an_ongoing_conversation():
+    assert decide_language(ENGLISH_WEAK, "km", None) == {}
+
+
+def test_strong_latin_moves_it():
+    assert decide_language(ENGLISH_STRONG, "km", None) == {"language": "en"}
+    assert decide_language(ROMAN_KHMER, "en", None) == {"language": "km"}
+
+
+def test_explicit_choice_wins_over_latin_text():
+    assert decide_language(ENGLISH_STRONG, "km", "km") == {}
+    assert decide_language(ROMAN_KHMER, "en", "en") == {}
+
+
+def test_writing_another_script_ends_the_explicit_choice():
+    assert decide_language(KHMER, "en", "en") == {"language": "km", "language_choice": None}
+
+
+def test_nothing_to_tell_changes_nothing():
+    assert decide_language(NOTHING, "th", None) == {}
+    assert decide_language({}, None, None) == {}
