@@ -33,7 +33,49 @@ LANGUAGE_BUTTONS = (
     Button("English", '/switch_language{"requested_language":"en"}', translate=False),
 )
 
+LANGUAGE = Button(N_("Language"), "/switch_language")
+ANSWER_BUTTONS = (
+    Button(N_("Yes"), "/affirm"),
+    Button(N_("No"), "/deny"),
+    Button(N_("Don't know"), "/dont_know"),
+    Button(N_("Skip"), "/skip_question"),
+)
+COUNTRY_BUTTONS = (
+    Button(N_("Cambodia"), '/inform{"country":"KH"}'),
+    Button(N_("Thailand"), '/inform{"country":"TH"}'),
+    Button(N_("Another country"), '/inform{"country":"other"}'),
+    Button(N_("Skip"), "/skip_question"),
+)
+
+
+def question(text: str) -> Response:
+    return Response(text, ANSWER_BUTTONS)
+
+
 RESPONSES: Dict[str, Response] = {
+    # /start: three short messages rather than one wall of text.
+    "utter_welcome": Response(
+        N_(
+            "Welcome to Mitra, a free helpline for Cambodian migrant workers. Ask me "
+            "about work and your rights, check if your job is safe, or talk to hotline "
+            "staff."
+        )
+    ),
+    "utter_privacy_notice": Response(
+        N_(
+            "Privacy: I keep your messages for {days} days so I can help you. Only "
+            "hotline staff can read them, and only when you ask for a person or are in "
+            "danger. Send /forget to delete everything."
+        )
+    ),
+    "utter_help_topics": Response(
+        N_(
+            "You can ask me about: passports and documents, wages and overtime, days "
+            "off and leave, changing employer, recruitment fees, injury and social "
+            "security, going home safely. Write your question in your own words."
+        ),
+        (CHECK, HUMAN, LANGUAGE),
+    ),
     "utter_greet": Response(
         N_(
             "Hello, I am Mitra. I help Cambodian migrant workers with questions about "
@@ -84,22 +126,6 @@ RESPONSES: Dict[str, Response] = {
         (HUMAN,),
         emergency_card=True,
     ),
-    "utter_human": Response(
-        N_(
-            "To talk to a person now, call the Issara helpline in Khmer, free, 24 "
-            "hours: 1-800-010-181 (in Thailand). In danger, call 191 in Thailand or "
-            "117 in Cambodia."
-        ),
-        emergency_card=True,
-    ),
-    "utter_check_signs": Response(
-        N_(
-            "Warning signs: someone keeps your passport; you cannot leave or quit; you "
-            "are not paid; you owe a debt you cannot repay; you were hurt or "
-            "threatened. If one is true for you, talk to a person."
-        ),
-        (HUMAN,),
-    ),
     "utter_choose_language": Response(
         N_("Choose your language:"), LANGUAGE_BUTTONS
     ),
@@ -122,4 +148,84 @@ RESPONSES: Dict[str, Response] = {
         (CHECK, HUMAN),
     ),
     "utter_anything_else": Response(N_("OK. What else can I help you with?")),
+
+    # The safety check (actions/safety_check.py, scored by actions/risk.py).
+    "utter_check_intro": Response(
+        N_(
+            "I will ask you a few short questions about your work. Answer with the "
+            "buttons; you can skip any question. Your answers stay private."
+        )
+    ),
+    "utter_ask_sc_country": Response(N_("First, where are you now?"), COUNTRY_BUTTONS),
+    "utter_ask_sc_deception": question(N_("Is your job different from the job you were promised?")),
+    "utter_ask_sc_debt": question(
+        N_("Do you owe money to your employer or broker that you cannot pay back?")
+    ),
+    "utter_ask_sc_documents": question(
+        N_("Does your employer or someone else keep your passport or ID card?")
+    ),
+    "utter_ask_sc_leave": question(N_("Could you leave this job if you wanted to?")),
+    "utter_ask_sc_locked": question(
+        N_("Are you locked in, or watched so that you cannot go out?")
+    ),
+    "utter_ask_sc_wages": question(N_("Are you paid in full and on time?")),
+    "utter_ask_sc_violence": question(
+        N_("Has anyone at work hit you, hurt you or touched you against your will?")
+    ),
+    "utter_ask_sc_threats": question(
+        N_("Has anyone threatened you or your family, or threatened to call the police on you?")
+    ),
+    "utter_ask_sc_isolation": question(N_("Can you contact your family when you want to?")),
+    "utter_ask_sc_overtime": question(
+        N_("Do you often work more than 12 hours a day, or without a day off each week?")
+    ),
+    "utter_ask_sc_conditions": question(
+        N_("Do you need permission to eat, sleep or go to the toilet?")
+    ),
+    "utter_ask_sc_vulnerability": question(
+        N_("Does your employer decide where you live, so you could lose your home if you complain?")
+    ),
+    "utter_ask_sc_minor": question(N_("Last question, you may skip it: are you under 18?")),
+    "utter_check_use_buttons": Response(
+        N_("Please answer with the buttons below, or press Skip.")
+    ),
+    "utter_check_high": Response(
+        N_(
+            "Thank you for telling me. Your answers show serious signs of forced labour. "
+            "This is not your fault, and you have rights."
+        )
+    ),
+    "utter_check_medium": Response(
+        N_(
+            "Thank you. Some of your answers are warning signs. A person from the "
+            "hotline can talk with you about what you can do. Do you want that?"
+        ),
+        (HUMAN, Button(N_("No, thanks"), "/deny")),
+    ),
+    "utter_check_low": Response(
+        N_(
+            "Thank you. Your answers show no strong warning signs. If something "
+            "changes, do the check again with /check, or ask me any question."
+        )
+    ),
+    # Hand-off to hotline staff (actions/handoff.py).
+    "utter_handoff_urgent": Response(
+        N_(
+            "I have alerted the hotline staff. A person will write to you here as soon "
+            "as possible. If you can, tell me where you are."
+        )
+    ),
+    "utter_handoff_requested": Response(
+        N_(
+            "I have asked the hotline staff to talk with you. A person will write to "
+            "you here. If you are in danger, call the police."
+        )
+    ),
+    "utter_handoff_failed": Response(
+        N_(
+            "I could not reach the hotline staff just now. Please call one of these "
+            "numbers, or send /human again in a minute."
+        ),
+        emergency_card=True,
+    ),
 }

@@ -19,6 +19,8 @@ from typing import Dict, List, Tuple
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "nlu_heldout"
+DANGER_EVAL = Path(__file__).resolve().parents[1] / "tests" / "danger_eval"
+DANGER_SETS = ["km", "km_latn", "th", "en", "mixed"]
 FALLBACK = "nlu_fallback"
 SETS = [("km", "km"), ("km_latn", "km"), ("th", "th"), ("en", "en")]
 
@@ -90,6 +92,8 @@ def main() -> None:
     for intent in intents:
         print(row([intent] + [f"{per_intent[n].get(intent, 0):.3f}" for n in names], [20] + [8] * len(names)))
 
+    danger_report(agent)
+
     print("\nfallback threshold sweep (all sets): share sent to fallback / accuracy of the rest")
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
         sent = kept = right = 0
@@ -103,6 +107,36 @@ def main() -> None:
                     right += intent == gold
         total = sent + kept
         print(f"  {threshold:.1f}: fallback {sent/total:.3f}, accuracy of answered {right/max(kept,1):.3f}")
+
+
+def load_danger_set(name: str) -> List[Tuple[str, bool]]:
+    import yaml
+
+    data = yaml.safe_load((DANGER_EVAL / f"{name}.yml").read_text(encoding="utf-8"))
+    return [(t, True) for t in data["danger"]] + [(t, False) for t in data["ordinary"]]
+
+
+def danger_report(agent) -> Dict[str, Tuple[float, float, int, int]]:
+    """Recall and false-alarm rate of danger detection per language."""
+    print("\ndanger detection on tests/danger_eval (written apart from the training data)")
+    widths = [8, 7, 9, 7, 9, 12]
+    print(row(["set", "danger", "recall", "ordinary", "false al.", "misses"], widths))
+    print("-" * 70)
+    report = {}
+    for name in DANGER_SETS:
+        if not (DANGER_EVAL / f"{name}.yml").exists():
+            continue
+        examples = load_danger_set(name)
+        parses = asyncio.run(parse_all(agent, examples))
+        alarms = [p["intent"]["name"] == "danger_now" for p in parses]
+        danger = [a for a, (_, d) in zip(alarms, examples) if d]
+        ordinary = [a for a, (_, d) in zip(alarms, examples) if not d]
+        recall = sum(danger) / len(danger)
+        false_alarm = sum(ordinary) / len(ordinary)
+        report[name] = (recall, false_alarm, len(danger), len(ordinary))
+        print(row([name, len(danger), f"{recall:.3f}", len(ordinary), f"{false_alarm:.3f}",
+                   len(danger) - sum(danger)], widths))
+    return report
 
 
 if __name__ == "__main__":

@@ -1,0 +1,106 @@
+"""Hand-off cases: what the action server creates and the bot delivers to hotline staff.
+
+A case is a Redis hash `mitra:case:<id>`; its id goes onto the stream `mitra:handoff`,
+which the bot reads with a consumer group and acknowledges only once the case card is in
+the staff group. A case created while the bot is down, or left unacknowledged by a bot
+that crashed, is delivered when a bot reads the stream again: nothing is lost. A person
+has at most one open case (`mitra:case:open:<sender>`); a second hand-off escalates it.
+Only what staff need is stored, and everything expires.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional
+
+STREAM = "mitra:handoff"
+GROUP = "staff"
+SEQUENCE = "mitra:case:seq"
+CASE_TTL_SECONDS = 90 * 86400
+
+URGENT, NORMAL = "urgent", "normal"
+OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
+
+
+def case_key(case_id: str) -> str:
+    return f"mitra:case:{case_id}"
+
+
+def open_case_key(sender: str) -> str:
+    return f"mitra:case:open:{sender}"
+
+
+@dataclass
+class Case:
+    id: str
+    sender: str
+    urgency: str
+    reason: str  # "danger", "safety_check", "asked"
+    language: str
+    country: Optional[str] = None
+    risk: Optional[str] = None
+    indicators: List[str] = field(default_factory=list)
+    last_messages: List[Dict[str, str]] = field(default_factory=list)
+    created_at: float = field(default_factory=time.time)
+    status: str = OPEN
+
+    def to_redis(self) -> Dict[str, str]:
+        data = asdict(self)
+        for key in ("indicators", "last_messages"):
+            data[key] = json.dumps(data[key], ensure_ascii=False)
+        return {k: ("" if v is None else str(v)) for k, v in data.items()}
+
+    @classmethod
+    def from_redis(cls, data: Dict[str, str]) -> "Case":
+        values = dict(data)
+        for key in ("indicators", "last_messages"):
+            values[key] = json.loads(values.get(key) or "[]")
+        values["created_at"] = float(values.get("created_at") or 0)
+        for key in ("country", "risk"):
+            values[key] = values.get(key) or None
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def _more_urgent(a: str, b: str) -> str:
+    return URGENT if URGENT in (a, b) else NORMAL
+
+
+def open_or_escalate(redis, case: Case) -> Case:
+    """Creates the person's case, or escalates their open one; announces either way
+    when it is new or became more urgent. `redis` is a redis-py client (sync)."""
+    existing_id = redis.get(open_case_key(case.sender))
+    if existing_id:
+        existing_id = existing_id.decode() if isinstance(existing_id, bytes) else existing_id
+        stored = redis.hgetall(case_key(existing_id))
+        if stored:
+            stored = {
+                (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+                for k, v in stored.items()
+            }
+            current = Case.from_redis(stored)
+            if current.status != CLOSED:
+                urgency = _more_urgent(current.urgency, case.urgency)
+                escalated = urgency != current.urgency
+                updates = {
+                    "urgency": urgency,
+                    "risk": case.risk or current.risk or "",
+                    "indicators": json.dumps(sorted(set(current.indicators) | set(case.indicators))),
+                    "last_messages": json.dumps(case.last_messages, ensure_ascii=False),
+                    "country": case.country or current.country or "",
+                }
+                redis.hset(case_key(current.id), mapping=updates)
+                if escalated:
+                    redis.xadd(STREAM, {"case": current.id, "event": "escalated"})
+                current_data = {**stored, **updates}
+                return Case.from_redis(current_data)
+    number = redis.incr(SEQUENCE)
+    case.id = f"{number:05d}"
+    pipe = redis.pipeline(transaction=True)
+    pipe.hset(case_key(case.id), mapping=case.to_redis())
+    pipe.expire(case_key(case.id), CASE_TTL_SECONDS)
+    pipe.set(open_case_key(case.sender), case.id, ex=CASE_TTL_SECONDS)
+    pipe.xadd(STREAM, {"case": case.id, "event": "new"})
+    pipe.execute()
+    return case

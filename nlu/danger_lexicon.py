@@ -1,0 +1,126 @@
+"""A curated lexicon of danger-now phrases in Khmer, romanized Khmer, Thai and English,
+with negation ("nobody hits me") and hypothetical cues ("what if", "last year", "on TV").
+
+One of the danger detector's signals (`nlu/danger.py`). Latin phrases match on word
+boundaries, case-insensitively. Khmer and Thai phrases match in the text with spaces
+removed, because those scripts do not separate words, but only where a match starts and
+ends on a word boundary found by our segmenter: Thai "อด" (starve) must not fire inside
+"ปลอดภัย" (safe). A phrase counts when no negation cue stands just before it and the
+message carries no hypothetical cue.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Pattern, Tuple
+
+import yaml
+
+from nlu.scripts import blank_invisible
+from nlu.segmenter import segment
+
+LEXICON = Path(__file__).parent / "resources" / "danger_lexicon.yml"
+LATIN_LANGUAGES = ("en", "km_latn")
+# How far before a phrase a negation cue still negates it.
+LATIN_NEGATION_WINDOW = 24  # characters, about three words
+SCRIPT_NEGATION_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Hit:
+    language: str
+    phrase: str
+    negated: bool
+
+
+@dataclass(frozen=True)
+class _Language:
+    danger: List[Tuple[str, Pattern]]
+    negation: List[Pattern]
+    hypothetical: List[Pattern]
+    latin: bool
+
+
+def _compile(pattern: str, latin: bool) -> Pattern:
+    if latin:
+        return re.compile(rf"(?<![\w]){pattern}(?![\w])", re.IGNORECASE)
+    return re.compile(pattern.replace(" ", ""))
+
+
+@lru_cache(maxsize=1)
+def load(path: Path = LEXICON) -> Dict[str, _Language]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    languages = {}
+    for code, entry in data["languages"].items():
+        latin = code in LATIN_LANGUAGES
+        languages[code] = _Language(
+            danger=[(p, _compile(p, latin)) for p in entry.get("danger") or []],
+            negation=[_compile(p, latin) for p in entry.get("negation") or []],
+            hypothetical=[_compile(p, latin) for p in entry.get("hypothetical") or []],
+            latin=latin,
+        )
+    return languages
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    latin: str
+    joined: str  # words without spaces, for Khmer and Thai phrases
+    boundaries: frozenset  # offsets in `joined` where a word starts or ends
+
+
+def _prepare(text: str) -> _Prepared:
+    cleaned = blank_invisible(text)
+    latin = re.sub(r"\s+", " ", cleaned.lower())
+    joined, boundaries = "", {0}
+    for word, _ in segment(cleaned):
+        joined += word
+        boundaries.add(len(joined))
+    return _Prepared(latin, joined, frozenset(boundaries))
+
+
+def _matches(lang: _Language, pattern: Pattern, prepared: _Prepared):
+    if lang.latin:
+        yield from ((m, prepared.latin) for m in pattern.finditer(prepared.latin))
+        return
+    for m in pattern.finditer(prepared.joined):
+        if m.start() in prepared.boundaries and m.end() in prepared.boundaries:
+            yield m, prepared.joined
+
+
+def _negated(lang: _Language, text: str, start: int) -> bool:
+    window = LATIN_NEGATION_WINDOW if lang.latin else SCRIPT_NEGATION_WINDOW
+    before = text[max(0, start - window) : start]
+    return any(p.search(before) for p in lang.negation)
+
+
+def hits(text: str, prepared: Optional[_Prepared] = None) -> List[Hit]:
+    prepared = prepared or _prepare(text)
+    found = []
+    for code, lang in load().items():
+        for phrase, pattern in lang.danger:
+            for match, haystack in _matches(lang, pattern, prepared):
+                found.append(Hit(code, phrase, _negated(lang, haystack, match.start())))
+    return found
+
+
+def hypothetical(text: str, prepared: Optional[_Prepared] = None) -> bool:
+    prepared = prepared or _prepare(text)
+    return any(
+        next(_matches(lang, p, prepared), None) is not None
+        for lang in load().values()
+        for p in lang.hypothetical
+    )
+
+
+def signal(text: str) -> Optional[str]:
+    """The first danger phrase that counts, or None."""
+    prepared = _prepare(text)
+    if hypothetical(text, prepared):
+        return None
+    for hit in hits(text, prepared):
+        if not hit.negated:
+            return f"{hit.language}:{hit.phrase}"
+    return None
