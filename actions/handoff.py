@@ -39,11 +39,12 @@ def last_messages(tracker: Tracker, limit: int = LAST_MESSAGES) -> List[Dict[str
 def open_case(
     tracker: Tracker, urgency: str, reason: str,
     risk: Optional[str] = None, indicators: Optional[List[str]] = None,
+    country: Optional[str] = None,
 ) -> Optional[cases.Case]:
     case = cases.Case(
         id="", sender=tracker.sender_id, urgency=urgency, reason=reason,
         language=normalize(tracker.get_slot("language")),
-        country=tracker.get_slot("country"), risk=risk, indicators=indicators or [],
+        country=country or tracker.get_slot("country"), risk=risk, indicators=indicators or [],
         last_messages=last_messages(tracker),
     )
     try:

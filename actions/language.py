@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
+from actions.country import infer_country
 from mitra.i18n import LANGUAGES
 
 LATIN = "Latn"
@@ -77,6 +78,13 @@ class ValidateSlotMappings(ValidationAction):
         return decide_language(
             detection, tracker.get_slot("language"), tracker.get_slot("language_choice")
         )
+
+    async def extract_country(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[Text, Any]:
+        """A clear mention of where the person is ("in Rayong", "ខ្ញុំនៅភ្នំពេញ")."""
+        country = infer_country(tracker.latest_message.get("text") or "")
+        return {"country": country} if country and country != tracker.get_slot("country") else {}
 
 
 class ActionSwitchLanguage(Action):

@@ -228,4 +228,12 @@ RESPONSES: Dict[str, Response] = {
         ),
         emergency_card=True,
     ),
+    # Knowledge base (actions/knowledge_actions.py). The answers themselves are the
+    # admins' content, in three languages, not catalog strings. The action adds the topic
+    # buttons and a person button to the suggestion.
+    "utter_kb_suggest": Response(N_("I am not sure I understood. Did you mean:")),
+    "utter_kb_no_answer": Response(
+        N_("I don't have an answer to that. Do you want to talk to a person?"),
+        (HUMAN,),
+    ),
 }

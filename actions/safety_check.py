@@ -54,10 +54,7 @@ class ValidateSafetyCheckForm(FormValidationAction):
         answer = _country_answer(tracker)
         if answer is None:
             return self._unclear(dispatcher, tracker, risk.COUNTRY_SLOT)
-        updates: Dict[Text, Any] = {risk.COUNTRY_SLOT: answer, UNCLEAR: 0}
-        if answer in ("KH", "TH"):
-            updates["country"] = answer
-        return updates
+        return {risk.COUNTRY_SLOT: answer, UNCLEAR: 0}
 
 
 def _make_extractor(slot: str):
@@ -88,9 +85,11 @@ class ActionSafetyCheckResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[Dict[Text, Any]]:
         answers = {slot: tracker.get_slot(slot) for slot in ALL_SLOTS}
         level, _, indicators = risk.score(answers)
+        stated = answers[risk.COUNTRY_SLOT]
+        country = stated if stated in ("KH", "TH") else tracker.get_slot("country")
         if level == risk.HIGH:
             dispatcher.utter_message(response="utter_check_high")
-            case = open_case(tracker, cases.URGENT, "safety_check", level, indicators)
+            case = open_case(tracker, cases.URGENT, "safety_check", level, indicators, country)
             dispatcher.utter_message(response="utter_handoff_urgent" if case else "utter_handoff_failed")
         elif level == risk.MEDIUM:
             dispatcher.utter_message(response="utter_check_medium")
@@ -98,4 +97,6 @@ class ActionSafetyCheckResult(Action):
             dispatcher.utter_message(response="utter_check_low")
         events = [SlotSet(slot, None) for slot in ALL_SLOTS]
         events += [SlotSet("risk_level", level), SlotSet("indicators_seen", indicators), SlotSet(UNCLEAR, 0)]
+        if country:
+            events.append(SlotSet("country", country))
         return events

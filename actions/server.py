@@ -48,6 +48,10 @@ def main() -> None:
     )
     for language in LANGUAGES:
         translations(language)  # fail at start, not at the first reply
+    # The knowledge base loads in the background (model and index), while Rasa starts.
+    from actions.knowledge_actions import start_knowledge_base
+
+    start_knowledge_base()
     app = build_app()
     logger.info("action server on %s:%s", args.host, args.port)
     app.run(

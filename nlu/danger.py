@@ -80,9 +80,11 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         intent = self.config["intent"]
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        danger = [m.get(TEXT) for m in examples if m.get(INTENT) == intent]
-        ordinary = [m.get(TEXT) for m in examples if m.get(INTENT) != intent]
-        self.danger, self.ordinary = embed(danger), embed(ordinary)
+        danger = [m for m in examples if m.get(INTENT) == intent]
+        ordinary = [m for m in examples if m.get(INTENT) != intent]
+        self.danger = self.ordinary = np.zeros((0, 384), dtype=np.float32)  # dimension for _vectors
+        self.danger = np.vstack(self._vectors(danger))
+        self.ordinary = np.vstack(self._vectors(ordinary))
         with self._model_storage.write_to(self._resource) as directory:
             np.savez_compressed(directory / EMBEDDINGS_FILE, danger=self.danger, ordinary=self.ordinary)
         return self._resource

@@ -93,6 +93,13 @@ def insist_on_redis() -> None:
     agent.Agent._create_lock_store = staticmethod(strict_lock_store)
 
 
+def api_arguments() -> list:
+    """Rasa's HTTP API (tracker events: pause and resume around a hand-off) only with a
+    token: without RASA_AUTH_TOKEN the API stays off and only the REST channel answers."""
+    token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
+    return ["--enable-api", "--auth-token", token] if token else []
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models")
@@ -115,7 +122,7 @@ def main(argv=None) -> None:
     sys.argv = [
         "rasa", "run", "--model", args.model, "--port", str(args.port),
         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        *rest,
+        *api_arguments(), *rest,
     ]
     rasa_main()
 

@@ -2,7 +2,10 @@
 
 `make run` and the end-to-end tests both use this: Redis (a local one when REDIS_URL does
 not answer), the action server (Python 3.11), Rasa (Python 3.10), waiting for each to be
-healthy before the next. Ctrl-C or SIGTERM stops everything; if one process dies, the
+healthy before the next, then the Telegram bot. With TELEGRAM_BOT_TOKEN the bot serves
+that Bot API (TELEGRAM_API_URL); without one, `make run` starts the offline local chat: a
+local stand-in for the Bot API (tests/fake_telegram) with a web page to chat with the bot
+and see the staff group. Ctrl-C or SIGTERM stops everything; if one process dies, the
 others are stopped too and the exit code is non-zero.
 """
 from __future__ import annotations
@@ -86,13 +89,14 @@ class Stack:
         )
         return env
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         out = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
         process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT if out else None
+            args, cwd=ROOT, env={**self.env(), **(env or {})}, stdout=out,
+            stderr=subprocess.STDOUT if out else None,
         )
         self.processes[name] = process
         return process
@@ -120,12 +124,37 @@ class Stack:
         process = self._spawn("actions", [str(APP_PYTHON), "-m", "actions.server", "--port", str(self.action_port)])
         wait_http(f"{self.action_url}/health", 60, process)
 
+    def stop_process(self, name: str) -> None:
+        """Stops one process (tests use it to take Rasa down and bring it back)."""
+        process = self.processes.pop(name, None)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def start_bot(self, env: Optional[Dict[str, str]] = None, name: str = "bot") -> subprocess.Popen:
+        """The Telegram bot (`python -m bot`); `env` adds to the stack's environment.
+        It has no port to wait on in polling mode: callers wait for its first getUpdates."""
+        return self._spawn(name, [str(APP_PYTHON), "-m", "bot"], env)
+
+    def start_local_chat(self, port: int, staff_chat_id: int) -> str:
+        """The offline stand-in for Telegram with its web page; returns its Bot API URL."""
+        process = self._spawn("local-chat", [
+            str(APP_PYTHON), "-m", "tests.fake_telegram", "--port", str(port),
+            "--staff-chat-id", str(staff_chat_id),
+        ])
+        wait_http(f"http://127.0.0.1:{port}/", 30, process)
+        return f"http://127.0.0.1:{port}/bot"
+
     def start_rasa(self) -> None:
         process = self._spawn("rasa", [
             str(RASA_PYTHON), "-m", "nlu.serve", "--model", str(self.model),
             "--port", str(self.rasa_port),
         ])
-        wait_http(f"{self.rasa_url}/", 240, process)
+        wait_http(f"{self.rasa_url}/", 600, process)
 
     def start(self) -> "Stack":
         try:
@@ -160,6 +189,28 @@ class Stack:
             time.sleep(0.5)
 
 
+# The offline local chat's stand-in for Telegram: any token works there.
+OFFLINE_TOKEN = "0:offline-local-chat"
+OFFLINE_STAFF_CHAT_ID = -1000000000001
+
+
+def start_telegram_side(stack: Stack) -> str:
+    """The bot against Telegram (or any Bot API) with a token, else the local chat."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        stack.start_bot()
+        return f"bot serving {os.environ.get('TELEGRAM_API_URL') or 'Telegram'}"
+    port = int(os.environ.get("MITRA_LOCAL_CHAT_PORT", "8088"))
+    staff = int(os.environ.get("TELEGRAM_STAFF_CHAT_ID") or OFFLINE_STAFF_CHAT_ID)
+    api_url = stack.start_local_chat(port, staff)
+    stack.start_bot({
+        "TELEGRAM_BOT_TOKEN": OFFLINE_TOKEN, "TELEGRAM_API_URL": api_url,
+        "TELEGRAM_FILE_URL": api_url.replace("/bot", "/file/bot"),
+        "TELEGRAM_STAFF_CHAT_ID": str(staff), "TELEGRAM_WEBHOOK_URL": "",
+    })
+    return (f"no TELEGRAM_BOT_TOKEN: offline local chat at http://127.0.0.1:{port}/ "
+            f"(open it in a browser)")
+
+
 def run() -> int:
     stack = Stack()
 
@@ -169,8 +220,10 @@ def run() -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         stack.start()
+        telegram = start_telegram_side(stack)
         print(f"[mitra] up: Rasa REST channel at {stack.rasa_url}/webhooks/rest/webhook, "
-              f"actions at {stack.action_url}. Ctrl-C stops everything.", flush=True)
+              f"actions at {stack.action_url}; {telegram}. Ctrl-C stops everything.",
+              flush=True)
         return stack.wait()
     except KeyboardInterrupt:
         return 0

@@ -1,11 +1,18 @@
 """The real stack for end-to-end tests: our own Redis, the action server, Rasa with the
-trained model. Started once per test session on free ports; logs go to results/logs."""
+trained model. Started once per test session on free ports; logs go to results/logs.
+The Telegram bot runs for real (`python -m bot`) against our fake Bot API."""
+import itertools
+import random
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
+from mitra import keys
 from scripts.stack import Stack, free_port
+from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram.updates import group_chat
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,3 +34,70 @@ def stack():
 @pytest.fixture(scope="session")
 def redis_client(stack):
     return redis.Redis.from_url(stack.redis_url, decode_responses=True)
+
+
+# -- The Telegram bot against our fake Bot API (tests/test_bot_*.py) ----------------------
+
+BOT_TOKEN = "123456:TEST-token"
+ID_KEY = "test-id-key"
+STAFF_CHAT_ID = -1001000000001
+# Low enough that a test can reach it, high enough for every other test's chat.
+RATE_LIMIT = 12
+BOT_ENV = {
+    "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+    "TELEGRAM_STAFF_CHAT_ID": str(STAFF_CHAT_ID),
+    "TELEGRAM_WEBHOOK_URL": "",
+    "MITRA_ID_KEY": ID_KEY,
+    "MITRA_RATE_LIMIT": str(RATE_LIMIT),
+    "MITRA_RATE_WINDOW_SECONDS": "60",
+    "MITRA_RETRY_SECONDS": "1",
+}
+_chat_ids = itertools.count(random.randint(10_000_000, 90_000_000))
+
+
+def warm_up(stack) -> None:
+    """One message per language straight to Rasa, so that the first test does not pay for
+    Rasa's lazy loading (it would get the bot's "cannot answer right now" first)."""
+    for text in ("សួស្តី", "สวัสดี", "sousdey", "hello"):
+        httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                   json={"sender": "warm-up", "message": text}, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def telegram():
+    fake = FakeTelegram().start()
+    fake.staff_chat_id = STAFF_CHAT_ID
+    fake.add_chat(group_chat(STAFF_CHAT_ID, "Hotline staff"))
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(stack, telegram):
+    warm_up(stack)
+    stack.start_bot({**BOT_ENV, "TELEGRAM_API_URL": telegram.url})
+    telegram.wait_until(lambda: telegram.calls_of("getUpdates"), 60)
+    yield stack.processes["bot"]
+    stack.stop_process("bot")
+
+
+@pytest.fixture
+def person(bot, telegram):
+    """A new person in a private chat with the bot: person(language_code=None).
+
+    On a busy machine Rasa can take longer than the bot's patience (1.2 s), and the person
+    first reads "cannot answer right now", then the answer. Tests that are not about that
+    do not see the notice; tests about it ask for `sees_slow_notices=True`."""
+    from bot.texts import cannot_answer_now
+    from mitra.i18n import LANGUAGES
+
+    def make(language_code=None, sees_slow_notices=False):
+        me = telegram.person(next(_chat_ids), language_code)
+        if not sees_slow_notices:
+            me.hidden = {cannot_answer_now(language) for language in LANGUAGES}
+        return me
+    return make
+
+
+def sender_of(person) -> str:
+    return keys.sender_id(person.chat_id, key=ID_KEY)

@@ -1,0 +1,28 @@
+"""The danger lexicon: phrases fire on danger now, not on negations, hypotheticals or
+words that merely contain a phrase."""
+import pytest
+
+from nlu.danger_lexicon import signal
+
+
+@pytest.mark.parametrize("text", [
+    "they locked us in the room",
+    "the boss beat me again today",
+    "ថៅកែវាយខ្ញុំរាល់ថ្ងៃ",
+    "นายจ้างขังผมไว้ในห้อง",
+    "ke vay knhom rol thngai",
+])
+def test_danger_now_fires(text):
+    assert signal(text)
+
+
+@pytest.mark.parametrize("text", [
+    "what if my boss locks me in, is that legal?",
+    "nobody beats me, i just want to ask about overtime",
+    "last year they locked us in, now I am home and want my wages",
+    "พิมพ์ตรงนี้ปลอดภัยไหม",   # "อด" (starve) inside "ปลอดภัย" (safe) must not fire
+    "สวัสดีค่ะแอดมิน",
+    "how much is the minimum wage",
+])
+def test_questions_negations_and_lookalikes_do_not(text):
+    assert signal(text) is None
