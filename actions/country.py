@@ -32,7 +32,7 @@ _PLACES = {
 }
 # "go home to Cambodia", "back to Khmer land": a wish, not where they are.
 _GOING_HOME = re.compile(
-    r"(go|going|back|return|send|ទៅ|មក|ត្រឡប់|กลับ|ส่ง)\W{0,3}(home|to|\w*\s)?\W{0,3}"
+    r"(go|going|back|return|send|ទៅ|មក|ត្រឡប់|กลับ|ส่ง).{0,15}?"
     r"(cambodia|kampuchea|srok khmer|ស្រុកខ្មែរ|កម្ពុជា|กัมพูชา|เขมร)",
     re.IGNORECASE,
 )

@@ -65,6 +65,14 @@ def requested_language(tracker: Tracker) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
+def _interface_language(tracker: Tracker) -> Optional[str]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            code = ((event.get("metadata") or {}).get("language_code") or "").split("-")[0].lower()
+            return code if code in LANGUAGES else None
+    return None
+
+
 class ValidateSlotMappings(ValidationAction):
     """Runs after every user message (Rasa's `action_validate_slot_mappings`)."""
 
@@ -75,9 +83,15 @@ class ValidateSlotMappings(ValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[Text, Any]:
         detection = tracker.latest_message.get("language") or {}
-        return decide_language(
-            detection, tracker.get_slot("language"), tracker.get_slot("language_choice")
-        )
+        current = tracker.get_slot("language")
+        updates = decide_language(detection, current, tracker.get_slot("language_choice"))
+        if not updates and current is None:
+            # Nothing to tell from the text (/start, a button): Telegram's interface
+            # language, sent by the bot as metadata, is a weak first guess.
+            hint = _interface_language(tracker)
+            if hint:
+                updates = {"language": hint}
+        return updates
 
     async def extract_country(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict

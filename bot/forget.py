@@ -47,6 +47,8 @@ async def wipe(redis: Redis, sender: str) -> None:
     case_id = await redis.get(cases.open_case_key(sender))
     if case_id:
         names.add(cases.case_key(case_id))
+    for other in await redis.smembers(cases.cases_of_key(sender)):
+        names.add(cases.case_key(other.decode() if isinstance(other, bytes) else other))
     # Anything else that holds the sender id (case data and whatever later features add).
     async for name in redis.scan_iter(match=keys.personal_pattern(sender), count=1000):
         names.add(name)

@@ -31,6 +31,11 @@ def open_case_key(sender: str) -> str:
     return f"mitra:case:open:{sender}"
 
 
+def cases_of_key(sender: str) -> str:
+    """Every case id of one person, open or closed, so that /forget can find them all."""
+    return f"mitra:case:by:{sender}"
+
+
 @dataclass
 class Case:
     id: str
@@ -101,6 +106,8 @@ def open_or_escalate(redis, case: Case) -> Case:
     pipe.hset(case_key(case.id), mapping=case.to_redis())
     pipe.expire(case_key(case.id), CASE_TTL_SECONDS)
     pipe.set(open_case_key(case.sender), case.id, ex=CASE_TTL_SECONDS)
+    pipe.sadd(cases_of_key(case.sender), case.id)
+    pipe.expire(cases_of_key(case.sender), CASE_TTL_SECONDS)
     pipe.xadd(STREAM, {"case": case.id, "event": "new"})
     pipe.execute()
     return case
