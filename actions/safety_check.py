@@ -1,8 +1,9 @@
 """The safety check: one short question at a time, scored by `actions.risk`.
 
 Answers come from the buttons (Yes / No / Don't know / Skip) or from free text that the
-NLU reads as yes, no or don't know. Text that answers nothing gets one reminder to use the
-buttons; the second time the question counts as "don't know", so nobody gets stuck.
+NLU reads as yes, no or don't know. A message with another intent (a question, small talk)
+is answered by its own rule; the form then reminds the person of the buttons once and asks
+again, and a second such message counts as "don't know", so nobody gets stuck.
 """
 from __future__ import annotations
 

@@ -78,13 +78,14 @@ def test_typed_answers_are_understood(stack):
     assert texts(replies) == [text("utter_ask_sc_documents")]
 
 
-def test_unclear_answer_gets_one_reminder_then_moves_on(stack):
+def test_a_message_that_is_no_answer_is_answered_and_the_question_asked_again(stack):
     sender = new_sender()
     start_check(stack, sender)
     say(stack, sender, '/inform{"country":"KH"}')
     replies = say(stack, sender, "what is the weather tomorrow")
-    assert texts(replies) == [text("utter_check_use_buttons"), text("utter_ask_sc_deception")]
-    replies = say(stack, sender, "what is the weather tomorrow")
+    assert texts(replies) == [text("utter_out_of_scope"), text("utter_check_use_buttons"),
+                              text("utter_ask_sc_deception")]
+    replies = say(stack, sender, "/skip_question")
     assert texts(replies) == [text("utter_ask_sc_debt")]
 
 
