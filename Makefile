@@ -85,6 +85,7 @@ test: setup
 eval: setup
 	$(RASA_PY) -m nlu.evaluate --model $(MODEL)
 	$(APP_PY) -m actions.knowledge.evaluate
+	$(APP_PY) -m scripts.handoff_latency
 
 clean:
 	rm -rf models results .pytest_cache

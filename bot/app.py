@@ -9,7 +9,8 @@ import redis.asyncio as redis
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, Defaults
 
-from bot import commands, handlers
+from bot import admin, commands, handlers
+from bot.handoff import HandoffQueue, StaffGroup
 from bot.rasa import RasaClient
 from bot.relay import Relay
 from bot.services import KEY, Services
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Updates the bot asks Telegram for; channel posts and the rest are never sent to it.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-RETRY_TASK = "mitra_retry"
+TASKS = "mitra_tasks"
+QUEUE = "mitra_handoff"
 
 
 def build(settings: Settings) -> Application:
@@ -39,23 +41,34 @@ def build(settings: Settings) -> Application:
     )
     app.bot_data["settings"] = settings
     handlers.register(app)
+    admin.register(app)
     return app
 
 
 async def _start(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_auth_token)
     relay = Relay(app.bot, client, rasa, settings)
-    app.bot_data[KEY] = Services(settings, client, rasa, relay)
+    staff = StaffGroup(app.bot, client, settings) if settings.staff_chat_id is not None else None
+    app.bot_data[KEY] = Services(settings, client, rasa, relay, staff)
     await commands.publish(app.bot, settings.default_language)
-    app.bot_data[RETRY_TASK] = asyncio.create_task(relay.retry_forever())
+    tasks = [relay.retry_forever()]
+    if staff is None:
+        logger.warning("TELEGRAM_STAFF_CHAT_ID is not set: hand-offs wait in Redis")
+    else:
+        queue = HandoffQueue(staff, client, settings)
+        app.bot_data[QUEUE] = (queue, asyncio.create_task(queue.deliver_forever()))
+        tasks.append(queue.reannounce_forever())
+    app.bot_data[TASKS] = [asyncio.create_task(t) for t in tasks]
     logger.info("bot @%s ready; Rasa at %s", app.bot.username, settings.rasa_url)
 
 
 async def _stop(app: Application) -> None:
-    task = app.bot_data.pop(RETRY_TASK, None)
-    if task:
+    queue = app.bot_data.pop(QUEUE, None)
+    if queue:
+        await queue[0].stop(queue[1])
+    for task in app.bot_data.pop(TASKS, []):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -20,7 +20,10 @@ from telegram.ext import (
     Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from bot import deletable, forget, incoming, language, outbox, ratelimit, services, texts
+from bot import (
+    case_cards, case_relay, deletable, forget, incoming, language, outbox, ratelimit, services,
+    staff, texts,
+)
 from bot.commands import INTENTS
 from bot.inbox import Entry
 from mitra import keys
@@ -64,12 +67,16 @@ def _text_entry(message: Message, text: str, max_chars: int) -> Entry:
 
 
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, entry: Entry,
-                message_id: Optional[int]) -> None:
-    """Rate limit, then into the inbox; answering starts as a task."""
+                message: Optional[Message]) -> None:
+    """To staff during a hand-off; rate limit, then into the inbox; answering starts as a
+    task."""
     s = services.of(context)
     sender = keys.sender_id(entry.chat_id)
     try:
-        await deletable.remember(s.redis, sender, message_id or 0)
+        await deletable.remember(s.redis, sender, message.message_id if message else 0)
+        await case_relay.remember_chat(s.redis, sender, entry.chat_id, s.settings.tracker_expiry_days)
+        if s.staff is not None and await _handed_off(update, context, sender, message):
+            return
         verdict = await ratelimit.check(s.redis, sender, s.settings.rate_limit,
                                         s.settings.rate_window_seconds)
         if verdict is ratelimit.Verdict.OK:
@@ -90,12 +97,23 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, entry: Entry
         context.application.create_task(s.relay.drain(sender, live=entry), update=update)
 
 
+async def _handed_off(update: Update, context: ContextTypes.DEFAULT_TYPE, sender: str,
+                      message: Optional[Message]) -> bool:
+    """Copies the message to the person's open case; True when staff alone answer it."""
+    s = services.of(context)
+    case = await case_relay.case_to_follow(s.redis, sender)
+    if case is not None and message is not None:
+        context.application.create_task(
+            case_relay.copy_to_staff(s, context.bot, case, message), update=update)
+    return case_relay.staff_only(case)
+
+
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     name = message.text.split()[0][1:].split("@")[0].lower()
     language_code = message.from_user.language_code if message.from_user else None
     entry = Entry(message.chat_id, rasa=INTENTS[name], language_code=language_code)
-    await _take(update, context, entry, message.message_id)
+    await _take(update, context, entry, message)
 
 
 async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,7 +133,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # an edited command is not run again
     s = services.of(context)
     entry = _text_entry(message, message.text, s.settings.max_text_chars)
-    await _take(update, context, entry, message.message_id)
+    await _take(update, context, entry, message)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -128,7 +146,7 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # A caption is a message too ("is this contract legal?"): Rasa answers it first.
         entry = _text_entry(message, message.caption, s.settings.max_text_chars)
         entry.notes.append(kind)
-    await _take(update, context, entry, message.message_id)
+    await _take(update, context, entry, message)
 
 
 def _pressed(markup: Optional[InlineKeyboardMarkup], data: str) -> Optional[Tuple[str, str]]:
@@ -153,7 +171,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     sender = keys.sender_id(message.chat.id)
     pressed = _pressed(message.reply_markup, query.data or "")
-    if pressed is None or not (pressed[1].startswith("/") or pressed[1] in forget.OWN_BUTTONS):
+    if pressed is None or not (pressed[1].startswith(("/", case_cards.FEEDBACK_DATA))
+                               or pressed[1] in forget.OWN_BUTTONS):
         lang = await language.for_person(s.redis, sender, None, query.from_user.language_code)
         app.create_task(query.answer(gettext(lang, texts.BUTTON_EXPIRED)), update=update)
         return
@@ -164,6 +183,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         app.create_task(forget.confirm(s, context.bot, query, sender), update=update)
     elif data == forget.NO:
         app.create_task(forget.cancel(s, context.bot, query, sender), update=update)
+    elif data.startswith(case_cards.FEEDBACK_DATA):
+        app.create_task(case_relay.feedback(s, context.bot, query, sender, title), update=update)
     else:
         app.create_task(query.answer(), update=update)
         app.create_task(outbox.mark_chosen(context.bot, message.chat.id, message.message_id,
@@ -184,6 +205,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register(app: Application) -> None:
+    staff_chat_id = app.bot_data["settings"].staff_chat_id
+    if staff_chat_id is not None:
+        staff.register(app, staff_chat_id)
     app.add_handler(CommandHandler(list(INTENTS), on_command, filters=PRIVATE & NEW))
     app.add_handler(CommandHandler("forget", on_forget, filters=PRIVATE & NEW))
     app.add_handler(MessageHandler(PRIVATE & (NEW | EDITED) & filters.TEXT, on_text))

@@ -22,7 +22,8 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, auth_token: str = "") -> None:
+        self._token = auth_token
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             # Connecting fails fast when Rasa is down; answering may take long when busy.
@@ -46,6 +47,25 @@ class RasaClient:
         if not isinstance(replies, list):
             raise RasaUnavailable("reply is not a list", server_error=True)
         return [r for r in replies if isinstance(r, dict)]
+
+    async def pause(self, sender: str) -> bool:
+        """Rasa stays silent in this conversation while a staff member talks
+        (`ConversationPaused`); needs Rasa's HTTP API, on with RASA_AUTH_TOKEN."""
+        return await self._append(sender, {"event": "pause"})
+
+    async def resume(self, sender: str) -> bool:
+        return await self._append(sender, {"event": "resume"})
+
+    async def _append(self, sender: str, event: Dict[str, Any]) -> bool:
+        if not self._token:
+            return False
+        try:
+            response = await self._client.post(
+                f"/conversations/{sender}/tracker/events", json=event,
+                params={"token": self._token, "include_events": "NONE"})
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def close(self) -> None:
         await self._client.aclose()

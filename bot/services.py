@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from redis.asyncio import Redis
 from telegram.ext import ContextTypes
 
+from bot.handoff import StaffGroup
 from bot.rasa import RasaClient
 from bot.relay import Relay
 from mitra.config import Settings
@@ -19,6 +21,7 @@ class Services:
     redis: Redis
     rasa: RasaClient
     relay: Relay
+    staff: Optional[StaffGroup] = None  # None without TELEGRAM_STAFF_CHAT_ID
 
 
 def of(context: ContextTypes.DEFAULT_TYPE) -> Services:

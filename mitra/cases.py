@@ -14,26 +14,20 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
-STREAM = "mitra:handoff"
-GROUP = "staff"
-SEQUENCE = "mitra:case:seq"
+from mitra import keys
+
+STREAM = keys.HANDOFF_STREAM
+GROUP = keys.HANDOFF_GROUP
+SEQUENCE = keys.CASE_SEQUENCE
 CASE_TTL_SECONDS = 90 * 86400
 
 URGENT, NORMAL = "urgent", "normal"
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 
 
-def case_key(case_id: str) -> str:
-    return f"mitra:case:{case_id}"
-
-
-def open_case_key(sender: str) -> str:
-    return f"mitra:case:open:{sender}"
-
-
-def cases_of_key(sender: str) -> str:
-    """Every case id of one person, open or closed, so that /forget can find them all."""
-    return f"mitra:case:by:{sender}"
+case_key = keys.case
+open_case_key = keys.open_case
+cases_of_key = keys.cases_of
 
 
 @dataclass
@@ -108,6 +102,7 @@ def open_or_escalate(redis, case: Case) -> Case:
     pipe.set(open_case_key(case.sender), case.id, ex=CASE_TTL_SECONDS)
     pipe.sadd(cases_of_key(case.sender), case.id)
     pipe.expire(cases_of_key(case.sender), CASE_TTL_SECONDS)
+    pipe.zadd(keys.ACTIVE_CASES, {case.id: case.created_at})
     pipe.xadd(STREAM, {"case": case.id, "event": "new"})
     pipe.execute()
     return case

@@ -69,6 +69,11 @@ class Settings:
     rate_limit: int = 20
     rate_window_seconds: int = 60
     max_text_chars: int = 1000
+    rasa_auth_token: str = ""
+    # Staff: the language of case cards, and how often an unclaimed urgent case is
+    # announced again.
+    staff_language: str = "km"
+    reannounce_seconds: float = 180.0
 
     @property
     def id_key_is_default(self) -> bool:
@@ -100,6 +105,9 @@ def load() -> Settings:
         rate_limit=_int("MITRA_RATE_LIMIT", 20),
         rate_window_seconds=_int("MITRA_RATE_WINDOW_SECONDS", 60),
         max_text_chars=_int("MITRA_MAX_TEXT_CHARS", 1000),
+        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        staff_language=_env("MITRA_STAFF_LANGUAGE", "km"),
+        reannounce_seconds=_float("MITRA_REANNOUNCE_SECONDS", 180.0),
     )
 
 

@@ -66,10 +66,57 @@ def deletable(sender: str) -> str:
     return f"{PREFIX}deletable:{sender}"
 
 
+def chat(sender: str) -> str:
+    """The person's Telegram chat id, so that staff's replies and the bot can reach them
+    (the sender id is a one-way HMAC of it)."""
+    return f"{PREFIX}chat:{sender}"
+
+
+# Hand-off cases (written by the action server, delivered and run by the bot).
+HANDOFF_STREAM = f"{PREFIX}handoff"
+HANDOFF_GROUP = "staff"
+CASE_SEQUENCE = f"{PREFIX}case:seq"
+# Cases not yet closed, by creation time: /cases and the re-announcement loop read it.
+ACTIVE_CASES = f"{PREFIX}cases:active"
+
+
+def case(case_id: str) -> str:
+    return f"{PREFIX}case:{case_id}"
+
+
+def open_case(sender: str) -> str:
+    return f"{PREFIX}case:open:{sender}"
+
+
+def cases_of(sender: str) -> str:
+    """Every case id of one person, open or closed, so that /forget can find them all."""
+    return f"{PREFIX}case:by:{sender}"
+
+
+def case_log(case_id: str) -> str:
+    """Who did what to a case, and when (staff's Telegram user ids, never the person's)."""
+    return f"{PREFIX}case:log:{case_id}"
+
+
+def case_of_thread(thread_id: int) -> str:
+    """The case a forum topic in the staff group belongs to."""
+    return f"{PREFIX}case:thread:{thread_id}"
+
+
+def case_of_message(message_id: int) -> str:
+    """The case a bot message in the staff group belongs to (replies to it go there)."""
+    return f"{PREFIX}case:msg:{message_id}"
+
+
+def case_announce_lock(case_id: str) -> str:
+    """Held by the one bot replica that announces an unclaimed case again this round."""
+    return f"{PREFIX}case:announce:{case_id}"
+
+
 def personal_keys(sender: str) -> List[str]:
     return [
         tracker(sender), rasa_lock(sender), inbox(sender), busy(sender),
-        language(sender), rate(sender), notice(sender), deletable(sender),
+        language(sender), rate(sender), notice(sender), deletable(sender), chat(sender),
     ]
 
 

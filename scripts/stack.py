@@ -11,6 +11,7 @@ others are stopped too and the exit code is non-zero.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -66,6 +67,10 @@ class Stack:
     action_port: int = int(os.environ.get("ACTION_SERVER_PORT", "5055"))
     model: Path = MODEL
     log_dir: Optional[Path] = None
+    # Rasa's HTTP API (the bot pauses and resumes conversations through it) is on only
+    # with a token; without one from the environment, each stack makes its own.
+    rasa_auth_token: str = field(
+        default_factory=lambda: os.environ.get("RASA_AUTH_TOKEN", "").strip() or secrets.token_urlsafe(24))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -84,6 +89,7 @@ class Stack:
             RASA_PORT=str(self.rasa_port),
             ACTION_SERVER_PORT=str(self.action_port),
             ACTION_SERVER_URL=self.action_url,
+            RASA_AUTH_TOKEN=self.rasa_auth_token,
             PYTHONPATH=str(ROOT),
             PYTHONUNBUFFERED="1",
         )

@@ -41,11 +41,13 @@ def redis_client(stack):
 BOT_TOKEN = "123456:TEST-token"
 ID_KEY = "test-id-key"
 STAFF_CHAT_ID = -1001000000001
+ADMIN_CHAT_ID = -1001000000002
 # Low enough that a test can reach it, high enough for every other test's chat.
 RATE_LIMIT = 12
 BOT_ENV = {
     "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
     "TELEGRAM_STAFF_CHAT_ID": str(STAFF_CHAT_ID),
+    "TELEGRAM_ADMIN_CHAT_ID": str(ADMIN_CHAT_ID),
     "TELEGRAM_WEBHOOK_URL": "",
     "MITRA_ID_KEY": ID_KEY,
     "MITRA_RATE_LIMIT": str(RATE_LIMIT),
@@ -68,6 +70,7 @@ def telegram():
     fake = FakeTelegram().start()
     fake.staff_chat_id = STAFF_CHAT_ID
     fake.add_chat(group_chat(STAFF_CHAT_ID, "Hotline staff"))
+    fake.add_chat(group_chat(ADMIN_CHAT_ID, "Knowledge-base admins"))
     yield fake
     fake.stop()
 
@@ -75,7 +78,8 @@ def telegram():
 @pytest.fixture(scope="session")
 def bot(stack, telegram):
     warm_up(stack)
-    stack.start_bot({**BOT_ENV, "TELEGRAM_API_URL": telegram.url})
+    stack.start_bot({**BOT_ENV, "TELEGRAM_API_URL": telegram.url,
+                     "TELEGRAM_FILE_URL": telegram.file_url})
     telegram.wait_until(lambda: telegram.calls_of("getUpdates"), 60)
     yield stack.processes["bot"]
     stack.stop_process("bot")
@@ -101,3 +105,13 @@ def person(bot, telegram):
 
 def sender_of(person) -> str:
     return keys.sender_id(person.chat_id, key=ID_KEY)
+
+
+@pytest.fixture
+def staff_member(telegram):
+    """A member of the staff group (or, with member=False, someone who is not)."""
+    from tests.fake_telegram.staff import StaffMember
+
+    def make(name="Dara", member=True):
+        return StaffMember(telegram, STAFF_CHAT_ID, next(_chat_ids), name, member)
+    return make

@@ -17,10 +17,15 @@ from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from tests.fake_telegram import updates as make
+from tests.fake_telegram.files import FileMethods
 from tests.fake_telegram.http_api import ApiError, handler_for
 
 BOT_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 DELETE_WINDOW = 48 * 3600
+# What copyMessage carries over: the content, never who wrote it.
+COPIED_FIELDS = {"text", "entities", "caption", "caption_entities", "photo", "voice", "audio",
+                 "video", "video_note", "animation", "document", "sticker", "location",
+                 "venue", "contact"}
 CHAT_ACTIONS = {
     "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
     "upload_document", "choose_sticker", "find_location", "record_video_note",
@@ -35,7 +40,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeTelegram:
+class FakeTelegram(FileMethods):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, local_chat: bool = False,
                  bot_username: str = "mitra_test_bot") -> None:
         self.cond = threading.Condition(threading.RLock())
@@ -48,6 +53,7 @@ class FakeTelegram:
         self.deleted: List[Tuple[int, int]] = []
         self.commands: Dict[Tuple[str, str], List[Dict[str, str]]] = {}
         self.members: Dict[Tuple[int, int], str] = {}
+        self.topics: Dict[int, Dict[int, str]] = {}  # forum chat id -> thread id -> name
         self.callback_queries: Dict[str, Dict[str, Any]] = {}
         self.webhook: Optional[Dict[str, Any]] = None
         self.version = 0  # grows with every change; the local chat page waits on it
@@ -269,8 +275,53 @@ class FakeTelegram:
             message["entities"] = entities
         if reply_markup and reply_markup.get("inline_keyboard"):
             message["reply_markup"] = reply_markup
+        self._place(chat, message, params)
         self.messages[(chat["id"], message["message_id"])] = message
         return copy.deepcopy(message)
+
+    def _place(self, chat: Dict[str, Any], message: Dict[str, Any], params: Dict[str, Any]) -> None:
+        """A message's topic (forum groups) and the message it replies to, as Telegram
+        checks and reports them."""
+        thread = params.get("message_thread_id")
+        if thread:
+            if not chat.get("is_forum") or thread not in self.topics.get(chat["id"], {}):
+                raise ApiError("Bad Request: message thread not found")
+            message.update(message_thread_id=thread, is_topic_message=True)
+        reply = params.get("reply_parameters") or (
+            {"message_id": params["reply_to_message_id"]} if params.get("reply_to_message_id") else None)
+        if reply:
+            original = self.messages.get((chat["id"], reply["message_id"]))
+            if original is not None:
+                message["reply_to_message"] = {k: v for k, v in original.items()
+                                               if k != "reply_to_message"}
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError("Bad Request: message to be replied not found")
+
+    def api_copyMessage(self, chat_id: Any, from_chat_id: Any, message_id: int,
+                        reply_markup: Optional[Dict] = None, **params: Any) -> Dict[str, Any]:
+        chat = self._chat(chat_id)
+        original = self.messages.get((from_chat_id, message_id))
+        if original is None:
+            raise ApiError("Bad Request: message to copy not found")
+        content = {k: copy.deepcopy(v) for k, v in original.items() if k in COPIED_FIELDS}
+        message = {"message_id": self.new_message_id(chat["id"]), "date": make.now(),
+                   "chat": chat, "from": self.bot_user, **content}
+        self._check_markup(reply_markup)
+        if reply_markup and reply_markup.get("inline_keyboard"):
+            message["reply_markup"] = reply_markup
+        self._place(chat, message, params)
+        self.messages[(chat["id"], message["message_id"])] = message
+        return {"message_id": message["message_id"]}
+
+    def api_createForumTopic(self, chat_id: Any, name: str = "", **_: Any) -> Dict[str, Any]:
+        chat = self._chat(chat_id)
+        if not chat.get("is_forum"):
+            raise ApiError("Bad Request: the chat is not a forum")
+        if not 1 <= len(name) <= 128:
+            raise ApiError("Bad Request: TOPIC_TITLE_EMPTY")
+        thread = self.new_message_id(chat["id"])  # a topic's id is its creation message's
+        self.topics.setdefault(chat["id"], {})[thread] = name
+        return {"message_thread_id": thread, "name": name, "icon_color": 7322096}
 
     def api_sendChatAction(self, chat_id: Any, action: str = "", **_: Any) -> bool:
         self._chat(chat_id)
@@ -307,8 +358,11 @@ class FakeTelegram:
         if text == message.get("text") and reply_markup == message.get("reply_markup"):
             raise ApiError("Bad Request: message is not modified")
         message.update(text=text, edit_date=make.now())
-        if reply_markup:
+        self._check_markup(reply_markup)
+        if reply_markup and reply_markup.get("inline_keyboard"):
             message["reply_markup"] = reply_markup
+        else:
+            message.pop("reply_markup", None)
         return copy.deepcopy(message)
 
     def api_answerCallbackQuery(self, callback_query_id: str, text: Optional[str] = None,
@@ -345,7 +399,12 @@ class FakeTelegram:
         return True
 
     def api_getChat(self, chat_id: Any, **_: Any) -> Dict[str, Any]:
-        return self._chat(chat_id)
+        # A ChatFullInfo: the chat plus what Telegram always adds.
+        return {"accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False, "premium_subscription": False,
+                                        "gifts_from_channels": False},
+                **self._chat(chat_id)}
 
     def api_getChatMember(self, chat_id: Any, user_id: int, **_: Any) -> Dict[str, Any]:
         self._chat(chat_id)
