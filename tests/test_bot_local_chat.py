@@ -43,5 +43,14 @@ def test_without_a_token_a_person_can_chat_on_a_local_page(local_chat):
     else:
         pytest.fail("the local chat got no answer")
     assert [m["text"] for m in state["chat"]][:1] == ["hello there"]
-    assert state["staff_title"]  # the staff group's view is there (cases arrive in issue 4)
+    assert state["staff_title"]
+    # The page's user can act as staff too: write in the staff group (and press its buttons).
+    httpx.post(f"{base}/local/staff/send", json={"text": "who is on duty?"}, timeout=10)
+    for _ in range(5):
+        state = httpx.get(f"{base}/local/state?chat={chat}&since={version}", timeout=30).json()
+        version = state["version"]
+        if any(m.get("text") == "who is on duty?" for m in state["staff"]):
+            break
+    else:
+        pytest.fail("the staff message did not reach the staff group")
     assert os.environ.get("TELEGRAM_BOT_TOKEN") is None

@@ -49,12 +49,20 @@ def _read_params(handler: BaseHTTPRequestHandler) -> Dict[str, Any]:
         import email.parser
         raw = b"Content-Type: " + handler.headers["Content-Type"].encode() + b"\r\n\r\n" + body
         message = email.parser.BytesParser().parsebytes(raw)
-        form = {part.get_param("name", header="content-disposition"):
-                part.get_payload(decode=True).decode("utf-8", "replace")
+        form = {part.get_param("name", header="content-disposition"): _form_value(part)
                 for part in message.get_payload()}
         return _decode({**query, **form})
     form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
     return _decode({**query, **form})
+
+
+def _form_value(part) -> Any:
+    """A form field's text, or an uploaded file as {filename, content, content_type}."""
+    content = part.get_payload(decode=True)
+    if part.get_filename() is None:
+        return content.decode("utf-8", "replace")
+    return {"filename": part.get_filename(), "content": content,
+            "content_type": part.get_content_type()}
 
 
 def handler_for(fake):
@@ -76,6 +84,11 @@ def handler_for(fake):
 
         def _handle(self) -> None:
             path = urlparse(self.path).path
+            if path.startswith("/file/bot"):  # downloads (tests/fake_telegram/files.py)
+                content = fake.download(path)
+                if content is None:
+                    return self._send(404, b'{"ok":false,"error_code":404,"description":"Not Found"}')
+                return self._send(200, content, "application/octet-stream")
             if fake.local_chat and not path.startswith("/bot"):
                 from tests.fake_telegram import local_chat
                 status, content_type, body = local_chat.handle(fake, self.command, self.path,

@@ -56,6 +56,8 @@ def handle(fake, method: str, path: str, handler) -> Tuple[int, str, bytes]:
     if method != "POST":
         return _json(404, {"error": "not found"})
     body = _body(handler)
+    if url.path.startswith("/local/staff/"):
+        return _as_staff(fake, url.path, body)
     chat_id = int(body.get("chat", 0))
     if chat_id <= 0:
         return _json(400, {"error": "chat must be a positive id"})
@@ -71,6 +73,29 @@ def handle(fake, method: str, path: str, handler) -> Tuple[int, str, bytes]:
         message = {"message_id": int(body["message_id"])}
         return _json(200, {"query": person.press(message, data=str(body["data"]))})
     return _json(404, {"error": "not found"})
+
+
+def _as_staff(fake, path: str, body: Dict[str, Any]) -> Tuple[int, str, bytes]:
+    """The page's user acting as a hotline staff member (a member of the staff group)."""
+    from tests.fake_telegram.staff import StaffMember
+    group = getattr(fake, "staff_chat_id", None)
+    if group is None:
+        return _json(404, {"error": "no staff group"})
+    me = StaffMember(fake, group, STAFF_USER_ID, "Staff (you)")
+    if path == "/local/staff/send":
+        text = str(body.get("text", ""))[:4096]
+        if not text.strip():
+            return _json(400, {"error": "empty"})
+        original = fake.messages.get((group, int(body.get("reply_to") or 0)))
+        return _json(200, {"message_id": me.say(text, reply_to=original)["message_id"]})
+    if path == "/local/staff/press":
+        message = {"message_id": int(body["message_id"])}
+        return _json(200, {"query": fake.press(group, message["message_id"], str(body["data"]),
+                                               me.user)})
+    return _json(404, {"error": "not found"})
+
+
+STAFF_USER_ID = 4242
 
 
 def staff_group(chat_id: int) -> Dict[str, Any]:
