@@ -137,6 +137,7 @@ class HandoffQueue:
         # entries at once; others' stale entries are taken over after STALE_MS.
         self.consumer = os.environ.get("MITRA_REPLICA_ID") or f"{socket.gethostname()}-{os.getpid()}"
         self.stopping = asyncio.Event()
+        self._backlog = True
 
     async def stop(self, task: "asyncio.Task", timeout: float = 5.0) -> None:
         """Lets the entry in hand be delivered and acknowledged, then stops."""
@@ -172,25 +173,39 @@ class HandoffQueue:
                 await asyncio.sleep(1)
             except (RedisError, OSError) as error:
                 logger.warning("hand-off queue cannot reach Redis: %s", error)
+                self._backlog = True
                 await asyncio.sleep(1)
             except Exception:
                 logger.exception("hand-off delivery failed")
                 await asyncio.sleep(1)
 
     async def deliver_some(self) -> None:
-        # Entries this replica took but did not finish, then others' stale ones, then new.
-        entries = await self._read("0")
-        if not entries:
+        """One round: this replica's unacknowledged entries (at start, and after Telegram
+        failed), else others' stale ones (and its own that kept failing), else new ones."""
+        if self._backlog:
+            entries = await self._read("0")
+            self._backlog = False
+        else:
             stale = await self.redis.xautoclaim(keys.HANDOFF_STREAM, keys.HANDOFF_GROUP,
                                                 self.consumer, STALE_MS, "0-0", count=BATCH)
             entries = stale[1] if stale else []
-        if not entries:
-            entries = await self._read(">", block=BLOCK_MS)
+            if not entries:
+                entries = await self._read(">", block=BLOCK_MS)
         for entry_id, fields in entries:
             if self.stopping.is_set():
                 return
-            if not await self._deliver(entry_id, fields or {}):
-                await asyncio.sleep(1)  # Telegram failed: try again from this entry
+            try:
+                delivered = await self._deliver(entry_id, fields or {})
+            except (RedisError, OSError):
+                raise
+            except Exception:
+                # One bad case must not hold up the others: it stays pending and is
+                # tried again after STALE_MS.
+                logger.exception("case entry %s could not be delivered", entry_id)
+                continue
+            if not delivered:  # Telegram failed: the same entries again, shortly
+                self._backlog = True
+                await asyncio.sleep(1)
                 return
             await until_done(lambda: self.redis.xack(keys.HANDOFF_STREAM, keys.HANDOFF_GROUP,
                                                      entry_id))

@@ -170,3 +170,12 @@ def test_an_unclaimed_urgent_case_is_announced_again_until_claimed(own_redis, fo
     time.sleep(3 * REANNOUNCE_SECONDS)
     assert not [m for m in group_messages(forum, FORUM_ID)
                 if m["text"].startswith("⏰") and f"#{ordinary}" in m["text"]]
+
+
+def test_a_broken_case_does_not_hold_up_the_others(own_redis, forum, bot_runner):
+    client = redis.Redis.from_url(own_redis.url)
+    client.hset(keys.case("99999"), mapping={"id": "99999", "last_messages": "{not json",
+                                             "status": "open"})
+    client.xadd(keys.HANDOFF_STREAM, {"case": "99999", "event": "new"})
+    good = new_case(own_redis.url)
+    wait_card(forum, good)
