@@ -7,7 +7,9 @@ embedding model) again; and because the NLG endpoint lives on the same app.
 from __future__ import annotations
 
 import argparse
+import hmac
 import logging
+import os
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
@@ -25,6 +27,14 @@ def build_app():
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=[])
+    token = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
+
+    @app.on_request
+    async def require_token(request: Request):
+        # Rasa sends endpoints.yml's token as ?token=…; only /health is open.
+        if token and request.path != "/health" and not hmac.compare_digest(
+                request.args.get("token", ""), token):
+            return response.json({"error": "unauthorized"}, status=401)
 
     @app.post("/nlg")
     async def nlg(request: Request):

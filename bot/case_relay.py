@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from bot import case_cards, cases, deletable, outbox, staff_texts as t
 from bot.cases import StaffCase
 from bot.forget import chosen_markup
-from mitra import keys
+from mitra import crypto, keys
 from mitra.cases import CLAIMED
 from mitra.i18n import gettext
 
@@ -32,12 +32,12 @@ _order: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
 
 async def remember_chat(redis: Redis, sender: str, chat_id: int, days: int) -> None:
-    await redis.set(keys.chat(sender), chat_id, ex=days * 86400)
+    await redis.set(keys.chat(sender), crypto.encrypt(str(chat_id)), ex=days * 86400)
 
 
 async def chat_of(redis: Redis, sender: str) -> Optional[int]:
     value = await redis.get(keys.chat(sender))
-    return int(value) if value else None
+    return int(crypto.decrypt(value)) if value else None
 
 
 async def case_to_follow(redis: Redis, sender: str) -> Optional[StaffCase]:

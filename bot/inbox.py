@@ -17,7 +17,7 @@ from typing import List, Optional
 
 from redis.asyncio import Redis
 
-from mitra import keys
+from mitra import crypto, keys
 
 # Unanswered messages older than a day are dropped with their list: an answer that late
 # would only confuse.
@@ -50,11 +50,12 @@ class Entry:
     server_errors: int = 0
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        # Encrypted: it holds the chat id and the person's words (mitra/crypto.py).
+        return crypto.encrypt(json.dumps(asdict(self), ensure_ascii=False))
 
     @classmethod
     def loads(cls, raw: str) -> "Entry":
-        data = json.loads(raw)
+        data = json.loads(crypto.decrypt(raw))
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 

@@ -1,2 +1,3 @@
 """What the action server and the Telegram bot must agree on: configuration, languages,
-message catalogs. Imported by `actions/` and `bot/`, never by `nlu/` (Rasa's environment)."""
+message catalogs. Imported by `actions/` and `bot/`; Rasa's environment (`nlu/`) imports only
+`mitra.crypto`, which needs nothing but `cryptography`."""

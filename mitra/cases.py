@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
-from mitra import keys
+from mitra import crypto, keys
 
 STREAM = keys.HANDOFF_STREAM
 GROUP = keys.HANDOFF_GROUP
@@ -46,20 +46,25 @@ class Case:
 
     def to_redis(self) -> Dict[str, str]:
         data = asdict(self)
-        for key in ("indicators", "last_messages"):
-            data[key] = json.dumps(data[key], ensure_ascii=False)
+        data["indicators"] = json.dumps(data["indicators"])
+        data["last_messages"] = _sealed(data["last_messages"])
         return {k: ("" if v is None else str(v)) for k, v in data.items()}
 
     @classmethod
     def from_redis(cls, data: Dict[str, str]) -> "Case":
         values = dict(data)
-        for key in ("indicators", "last_messages"):
-            values[key] = json.loads(values.get(key) or "[]")
+        values["indicators"] = json.loads(values.get("indicators") or "[]")
+        values["last_messages"] = json.loads(crypto.decrypt(values.get("last_messages") or "[]"))
         values["created_at"] = float(values.get("created_at") or 0)
         for key in ("country", "risk"):
             values[key] = values.get(key) or None
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def _sealed(messages: List[Dict[str, str]]) -> str:
+    """The person's words, encrypted at rest (mitra/crypto.py)."""
+    return crypto.encrypt(json.dumps(messages, ensure_ascii=False))
 
 
 def _more_urgent(a: str, b: str) -> str:
@@ -86,7 +91,7 @@ def open_or_escalate(redis, case: Case) -> Case:
                     "urgency": urgency,
                     "risk": case.risk or current.risk or "",
                     "indicators": json.dumps(sorted(set(current.indicators) | set(case.indicators))),
-                    "last_messages": json.dumps(case.last_messages, ensure_ascii=False),
+                    "last_messages": _sealed(case.last_messages),
                     "country": case.country or current.country or "",
                 }
                 redis.hset(case_key(current.id), mapping=updates)

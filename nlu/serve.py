@@ -49,6 +49,8 @@ def export_endpoint_env(redis_url: str) -> dict:
             "MITRA_REDIS_PASSWORD": redis["password"] or "",
             "MITRA_ACTION_URL": f"{actions}/webhook",
             "MITRA_NLG_URL": f"{actions}/nlg",
+            # The action server refuses requests without it when it is set.
+            "MITRA_ACTION_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),
             "MITRA_TRACKER_EXPIRY_SECONDS": str(days * 86400),
         }
     )

@@ -71,6 +71,9 @@ class Stack:
     # with a token; without one from the environment, each stack makes its own.
     rasa_auth_token: str = field(
         default_factory=lambda: os.environ.get("RASA_AUTH_TOKEN", "").strip() or secrets.token_urlsafe(24))
+    # The same for the action server (ACTION_SERVER_TOKEN), which Rasa passes as ?token=.
+    action_token: str = field(
+        default_factory=lambda: os.environ.get("ACTION_SERVER_TOKEN", "").strip() or secrets.token_urlsafe(24))
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -90,6 +93,7 @@ class Stack:
             ACTION_SERVER_PORT=str(self.action_port),
             ACTION_SERVER_URL=self.action_url,
             RASA_AUTH_TOKEN=self.rasa_auth_token,
+            ACTION_SERVER_TOKEN=self.action_token,
             PYTHONPATH=str(ROOT),
             PYTHONUNBUFFERED="1",
         )

@@ -115,3 +115,12 @@ def staff_member(telegram):
     def make(name="Dara", member=True):
         return StaffMember(telegram, STAFF_CHAT_ID, next(_chat_ids), name, member)
     return make
+
+
+def tracker_of(redis_client, sender: str) -> dict:
+    """A person's Rasa tracker as stored in Redis (encrypted at rest: mitra/crypto.py)."""
+    import json
+
+    from mitra import crypto
+    raw = redis_client.get(keys.tracker(sender))
+    return json.loads(crypto.decrypt(raw)) if raw else {"events": []}

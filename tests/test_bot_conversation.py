@@ -1,7 +1,6 @@
 """A person's private chat through python-telegram-bot, our fake Bot API, and the real
 Rasa, action server and Redis: greetings, commands, buttons, order of replies. Replies
 are compared with the catalogs in each language, so the tests hold whatever the wording."""
-import json
 
 import pytest
 
@@ -9,7 +8,7 @@ from actions.responses import RESPONSES
 from bot import commands, texts
 from mitra.config import settings
 from mitra.i18n import gettext
-from tests.conftest import sender_of
+from tests.conftest import sender_of, tracker_of
 
 
 def text_of(name, language):
@@ -21,8 +20,7 @@ def titles(message):
 
 
 def user_events(redis_client, person):
-    raw = redis_client.get(f"mitra:tracker:{sender_of(person)}")
-    events = json.loads(raw)["events"] if raw else []
+    events = tracker_of(redis_client, sender_of(person))["events"]
     return [e for e in events if e["event"] == "user"]
 
 

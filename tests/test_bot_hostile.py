@@ -1,14 +1,13 @@
 """Input a person (or an attacker) may send: markup, the longest messages Telegram allows,
 invisible and right-to-left characters, null bytes, forged button presses, floods, edits,
 and updates from groups and channels. The bot answers or ignores on purpose, never breaks."""
-import json
 
 import pytest
 
 from actions.responses import RESPONSES
 from bot import texts
 from mitra.i18n import gettext
-from tests.conftest import RATE_LIMIT, sender_of
+from tests.conftest import RATE_LIMIT, sender_of, tracker_of
 from tests.fake_telegram.updates import channel_chat, group_chat, user
 
 
@@ -17,8 +16,8 @@ def greet(language):
 
 
 def user_events(redis_client, person):
-    raw = redis_client.get(f"mitra:tracker:{sender_of(person)}")
-    return [e for e in json.loads(raw)["events"] if e["event"] == "user"] if raw else []
+    events = tracker_of(redis_client, sender_of(person))["events"]
+    return [e for e in events if e["event"] == "user"]
 
 
 def still_answers(person):

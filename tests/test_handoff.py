@@ -9,7 +9,7 @@ from bot import case_cards, staff_texts as t
 from mitra import keys
 from mitra.config import settings
 from mitra.i18n import gettext
-from tests.conftest import STAFF_CHAT_ID, sender_of
+from tests.conftest import STAFF_CHAT_ID, sender_of, tracker_of
 from tests.fake_telegram.staff import group_messages
 
 STAFF = settings.staff_language  # the bot under test runs with the default
@@ -95,7 +95,7 @@ def test_claim_relay_and_close(person, staff_member, telegram, redis_client):
         (m for m in group_messages(telegram, STAFF_CHAT_ID) if m["message_id"] == card["message_id"]
          and case_cards.CLOSE_DATA in json.dumps(m.get("reply_markup", {}))), None))
     assert gettext(STAFF, t.CLAIMED_BY, name="Dara") in card["text"]
-    tracker = json.loads(redis_client.get(keys.tracker(sender)))
+    tracker = tracker_of(redis_client, sender)
     assert tracker["events"][-1]["event"] == "pause"
 
     # The person's text, voice, photo and location reach the case's thread; the bot
@@ -138,7 +138,7 @@ def test_claim_relay_and_close(person, staff_member, telegram, redis_client):
     assert redis_client.get(keys.open_case(sender)) is None
     greeted = me.say("hello")
     assert me.wait_replies(greeted)[0]["text"]  # Rasa is back
-    events = [e["event"] for e in json.loads(redis_client.get(keys.tracker(sender)))["events"]]
+    events = [e["event"] for e in tracker_of(redis_client, sender)["events"]]
     assert "resume" in events
 
     # Every action is on record with who did it.
