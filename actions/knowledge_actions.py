@@ -22,6 +22,7 @@ from actions.knowledge.live import LiveKnowledgeBase
 from actions.knowledge.schema import Entry
 from actions.nlg import pick_language
 from actions.responses import HUMAN
+from mitra import stats
 from mitra.i18n import gettext
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class ActionAnswerQuestion(Action):
                 dispatcher.utter_message(response="utter_kb_no_answer")
             else:
                 dispatcher.utter_message(text=entry.answer[language])
+            stats.knowledge_question("answer" if entry else "none", entry and entry.topic)
             return []
 
         text = tracker.latest_message.get("text") or ""
@@ -118,6 +120,8 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_kb_suggest", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_kb_no_answer")
+        stats.knowledge_question(decision.kind if decision else "none",
+                                 decision.hits[0].entry.topic if decision and decision.hits else None)
         logger.info("kb %s (version %s, confidence %.2f, similarity %.3f): %s",
                     decision.kind if decision else "unloaded",
                     decision.version if decision else None,

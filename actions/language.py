@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.country import infer_country
+from mitra import stats
 from mitra.i18n import LANGUAGES
 
 LATIN = "Latn"
@@ -78,6 +79,17 @@ class ValidateSlotMappings(ValidationAction):
 
     def name(self) -> Text:
         return "action_validate_slot_mappings"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+                  ) -> List[Dict[Text, Any]]:
+        events = await super().run(dispatcher, tracker, domain)  # updates tracker's slots
+        # Statistics (mitra/stats.py): the person, once a month, in the language now known;
+        # a safety check that this message starts.
+        stats.conversation(tracker.sender_id, tracker.get_slot("language"))
+        if (tracker.latest_message.get("intent") or {}).get("name") == "start_safety_check" \
+                and not (tracker.active_loop or {}).get("name"):
+            stats.safety_check_started()
+        return events
 
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict

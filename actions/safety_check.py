@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import risk
 from actions.country import infer_country
 from actions.handoff import open_case
-from mitra import cases
+from mitra import cases, stats
 
 FORM = "safety_check_form"
 ANSWERS = {"affirm": risk.YES, "deny": risk.NO, "dont_know": risk.UNSURE, "skip_question": risk.SKIPPED}
@@ -88,6 +88,7 @@ class ActionSafetyCheckResult(Action):
         level, _, indicators = risk.score(answers)
         stated = answers[risk.COUNTRY_SLOT]
         country = stated if stated in ("KH", "TH") else tracker.get_slot("country")
+        stats.safety_check_finished(level, indicators, country)
         if level == risk.HIGH:
             dispatcher.utter_message(response="utter_check_high")
             case = open_case(tracker, cases.URGENT, "safety_check", level, indicators, country)

@@ -9,7 +9,7 @@ import redis.asyncio as redis
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, Defaults
 
-from bot import admin, commands, handlers
+from bot import admin, commands, handlers, stats
 from bot.handoff import HandoffQueue, StaffGroup
 from bot.rasa import RasaClient
 from bot.relay import Relay
@@ -42,6 +42,7 @@ def build(settings: Settings) -> Application:
     app.bot_data["settings"] = settings
     handlers.register(app)
     admin.register(app)
+    stats.register(app)
     return app
 
 

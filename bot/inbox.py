@@ -48,6 +48,7 @@ class Entry:
     language_code: Optional[str] = None  # Telegram's, a weak hint
     at: float = field(default_factory=time.time)
     server_errors: int = 0
+    first_error: float = 0.0
 
     def dumps(self) -> str:
         # Encrypted: it holds the chat id and the person's words (mitra/crypto.py).

@@ -21,20 +21,24 @@ from typing import Optional
 from redis.asyncio import Redis
 from telegram import Bot
 
-from bot import language, outbox, texts
+from bot import cases, language, outbox, texts
 from bot.commands import unknown_command_text
 from bot.inbox import Entry, Inbox
 from bot.rasa import RasaClient, RasaUnavailable
 from bot.replies import from_rasa
 from mitra import keys
+from mitra.cases import CLAIMED
 from mitra.config import Settings
 from mitra.i18n import gettext
 
 logger = logging.getLogger(__name__)
 
-# A message Rasa fails on this many times while answering (not merely unreachable) is
-# dropped, so that one bad message cannot hold up a person's inbox for good.
+# A message Rasa fails on this many times while answering (not merely unreachable), over
+# at least this long, is dropped, so that one bad message cannot hold up a person's inbox
+# for good. The time matters: while the action server is down Rasa fails on every message,
+# and an outage of a few minutes must not lose anyone's message.
 MAX_SERVER_ERRORS = 5
+POISON_SECONDS = 600
 # Messages written in a burst get one "cannot answer right now", not one each.
 NOTICE_SECONDS = 15
 RETRY_CONCURRENCY = 8
@@ -107,7 +111,9 @@ class Relay:
                     await self._tell_cannot_answer(sender, state)
                 if error.server_error:
                     entry.server_errors += 1
-                    if entry.server_errors >= MAX_SERVER_ERRORS:
+                    entry.first_error = entry.first_error or time.time()
+                    if (entry.server_errors >= MAX_SERVER_ERRORS
+                            and time.time() - entry.first_error >= POISON_SECONDS):
                         logger.error("dropping a message of %s after %d Rasa errors",
                                      sender, entry.server_errors)
                         return True
@@ -135,12 +141,23 @@ class Relay:
                 done, _ = await asyncio.wait({call}, timeout=state.remaining())
                 if not done:
                     await self._tell_cannot_answer(sender, state)
-            return await call
+            replies = await call
+            if not replies and not await self._staff_took_over(sender):
+                # Every turn of ours says something. Nothing means an action or the NLG
+                # endpoint failed (Rasa logs it and carries on with the events lost): ask
+                # again later rather than lose, say, a message about danger.
+                raise RasaUnavailable("empty reply", server_error=True)
+            return replies
         finally:
             if typing:
                 typing.cancel()
             if not call.done():
                 call.cancel()
+
+    async def _staff_took_over(self, sender: str) -> bool:
+        """Rasa is paused while a staff member talks with the person: silence is right."""
+        case = await cases.open_case_of(self.redis, sender)
+        return case is not None and case.status == CLAIMED
 
     async def _tell_cannot_answer(self, sender: str, state: _Live) -> None:
         if state.told:

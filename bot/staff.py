@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot import case_cards, case_relay, cases, deletable, membership, services, staff_texts as t
 from bot.cases import StaffCase
+from mitra import stats
 from mitra.cases import CLAIMED, CLOSED
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ async def claim(context: ContextTypes.DEFAULT_TYPE, case_id: str, user_id: int, 
             return s.staff.say(t.ALREADY_CLOSED)
         return s.staff.say(t.ALREADY_CLAIMED, name=case.claimed_name)
     await cases.record(s.redis, case_id, user_id, "claimed")
+    await stats.claimed(s.redis, case.case.created_at, case.claimed_at)  # never raises
     await s.staff.refresh_card(case)
     await s.staff.post_in_case(case, "✋ " + s.staff.say(t.CLAIMED_BY, name=name))
     if not await s.rasa.pause(case.case.sender):
@@ -80,6 +82,8 @@ async def close(context: ContextTypes.DEFAULT_TYPE, case: StaffCase, user_id: in
         return s.staff.say(t.ALREADY_CLOSED)
     await cases.set_fields(s.redis, case.id, closed_name=name)
     await cases.record(s.redis, case.id, user_id, "closed")
+    if case.claimed_by is None:  # statistics: a case nobody claimed
+        await stats.closed_unclaimed(s.redis, case.case.created_at)
     case = await cases.load(s.redis, case.id)
     await s.staff.refresh_card(case)
     await s.staff.post_in_case(case, "✅ " + s.staff.say(t.CLOSED_BY, name=name))

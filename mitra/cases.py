@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
-from mitra import crypto, keys
+from mitra import crypto, keys, stats
 
 STREAM = keys.HANDOFF_STREAM
 GROUP = keys.HANDOFF_GROUP
@@ -97,6 +97,7 @@ def open_or_escalate(redis, case: Case) -> Case:
                 redis.hset(case_key(current.id), mapping=updates)
                 if escalated:
                     redis.xadd(STREAM, {"case": current.id, "event": "escalated"})
+                    stats.handoff(urgency, current.created_at, escalated=True, redis_client=redis)
                 current_data = {**stored, **updates}
                 return Case.from_redis(current_data)
     number = redis.incr(SEQUENCE)
@@ -110,4 +111,5 @@ def open_or_escalate(redis, case: Case) -> Case:
     pipe.zadd(keys.ACTIVE_CASES, {case.id: case.created_at})
     pipe.xadd(STREAM, {"case": case.id, "event": "new"})
     pipe.execute()
+    stats.handoff(case.urgency, case.created_at, redis_client=redis)  # never raises
     return case

@@ -97,3 +97,20 @@ def test_rasa_api_and_action_server_refuse_requests_without_their_token(stack):
                          json={"response": "utter_greet", "tracker": {}}, timeout=30)
     assert allowed.status_code == 200 and allowed.json()["text"]
     assert httpx.get(f"{stack.action_url}/health", timeout=30).status_code == 200
+
+
+def test_after_forget_nothing_in_redis_refers_to_the_person(person, telegram, redis_client):
+    from bot import texts
+    from mitra.i18n import gettext
+    me = person()
+    me.wait_replies(me.say("they beat us and lock the door, we cannot get out"), count=2)
+    telegram.wait_until(lambda: redis_client.get(f"mitra:case:open:{sender_of(me)}"))
+    me.wait_replies(me.say("hello"))
+    question = me.wait_for(lambda ms: ms and ms[-1]["text"] == gettext("en", texts.FORGET_CONFIRM),
+                           after=me.say("/forget"))[-1]
+    me.press(question, title=gettext("en", texts.FORGET_YES))
+    done = gettext("en", texts.FORGET_DONE)
+    telegram.wait_until(lambda: [m.get("text") for m in telegram.transcript(me.chat_id)] == [done])
+    dump = everything_in(redis_client)
+    assert sender_of(me) not in dump
+    assert str(me.chat_id) not in dump

@@ -112,6 +112,34 @@ class FileMethods:
         self.messages[(chat["id"], message["message_id"])] = message
         return copy.deepcopy(message)
 
+    def api_sendPhoto(self: "FakeTelegram", chat_id: Any, photo: Union[str, Dict[str, Any]] = "",
+                      caption: Optional[str] = None, reply_markup: Optional[Dict] = None,
+                      **params: Any) -> Dict[str, Any]:
+        """An uploaded photo (multipart) as one PhotoSize; its bytes stay in `self.files`."""
+        chat = self._chat(chat_id)
+        if not isinstance(photo, dict) or not photo["content"]:
+            raise ApiError("Bad Request: wrong file identifier/HTTP URL specified")
+        content = photo["content"]
+        if len(content) > 10 * 1024 * 1024:
+            raise ApiError("Bad Request: PHOTO_INVALID_DIMENSIONS")
+        width, height = ((int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big"))
+                         if content[:8] == b"\x89PNG\r\n\x1a\n" else (0, 0))
+        if width + height > 10000 or min(width, height) and max(width, height) / min(width, height) > 20:
+            raise ApiError("Bad Request: PHOTO_INVALID_DIMENSIONS")
+        stored = self.add_file(content, photo["filename"] or "photo.png", photo.get("content_type"))
+        size = {"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
+                "file_size": stored["file_size"], "width": width, "height": height}
+        if caption and make.utf16_len(caption) > 1024:
+            raise ApiError("Bad Request: message caption is too long")
+        self._check_markup(reply_markup)
+        message = {"message_id": self.new_message_id(chat["id"]), "date": make.now(),
+                   "chat": chat, "from": self.bot_user, "photo": [size]}
+        if caption:
+            message["caption"] = caption
+        self._place(chat, message, params)
+        self.messages[(chat["id"], message["message_id"])] = message
+        return copy.deepcopy(message)
+
     # -- people in group chats ---------------------------------------------------------
     def member(self: "FakeTelegram", chat_id: int, user_id: int, status: Optional[str] = "member",
                language_code: Optional[str] = None, first_name: str = "Dara") -> "Member":
