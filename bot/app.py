@@ -48,7 +48,10 @@ def build(settings: Settings) -> Application:
 
 async def _start(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    # Timeouts: a frozen Redis must fail a handler (which then answers without it), not
+    # hang it; the hand-off queue blocks for 2 s at most, well within them.
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True,
+                                  socket_timeout=5, socket_connect_timeout=3)
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_auth_token)
     relay = Relay(app.bot, client, rasa, settings)
     staff = StaffGroup(app.bot, client, settings) if settings.staff_chat_id is not None else None

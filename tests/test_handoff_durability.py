@@ -179,3 +179,22 @@ def test_a_broken_case_does_not_hold_up_the_others(own_redis, forum, bot_runner)
     client.xadd(keys.HANDOFF_STREAM, {"case": "99999", "event": "new"})
     good = new_case(own_redis.url)
     wait_card(forum, good)
+
+
+def test_a_person_is_answered_while_redis_is_down_and_nothing_is_lost_after(own_redis, forum,
+                                                                            bot_runner):
+    from bot import texts
+    from mitra.keys import PENDING, sender_id
+    me = forum.person(81000001, "en")
+    own_redis.kill()
+    try:
+        sent = me.say("help me please")
+        reply = me.wait_replies(sent, timeout=15)[0]
+        assert reply["text"] == texts.cannot_answer_now("en")  # with the emergency numbers
+    finally:
+        own_redis.start()
+    # Redis is back: the next message is kept until Rasa (not running here) can answer it.
+    me.say("are you there?")
+    client = redis.Redis.from_url(own_redis.url, decode_responses=True)
+    sender = sender_id(me.chat_id, key=BOT_ENV["MITRA_ID_KEY"])
+    forum.wait_until(lambda: client.zscore(PENDING, sender) is not None, 30)
