@@ -121,7 +121,10 @@ def from_rasa(entries: Iterable[Dict[str, Any]]) -> List[Outgoing]:
                 logger.warning("reply without text not shown: %s", sorted(entry))
             continue
         buttons = []
-        for button in entry.get("buttons") or []:
+        listed = entry.get("buttons")
+        for button in listed if isinstance(listed, list) else []:
+            if not isinstance(button, dict):
+                continue
             title, payload = str(button.get("title", "")), str(button.get("payload", ""))
             if title and fits_callback(payload):
                 buttons.append((title, payload))
