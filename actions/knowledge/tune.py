@@ -5,7 +5,8 @@ thresholds; the chosen values live as constants in retrieval.py and decision.py.
 
 Prints: top-1/top-3 per language for evidence combinations (embeddings alone, with
 answers, with lexical BM25, the fitted and the chosen weights); the weights a softmax
-over entries fits (cross-validated by entry); then, for the chosen weights, how often
+over entries fits (cross-validated by entry), on all questions and per language; then,
+for the chosen weights (per language where `Weights.by_language` has one), how often
 answers would be wrong at several confidence thresholds, and the similarity floor.
 """
 from __future__ import annotations
@@ -13,14 +14,14 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Union
 
 import numpy as np
 
 from actions.knowledge import devset
 from actions.knowledge.decision import ANSWER_CONFIDENCE, SUGGEST_SIMILARITY, confidences
 from actions.knowledge.embedder import shared
-from actions.knowledge.retrieval import FEATURES, SIMILARITY, WEIGHTS, Index
+from actions.knowledge.retrieval import FEATURES, SIMILARITY, WEIGHTS, Index, Weights
 from actions.knowledge.store import SEED
 from actions.knowledge.validate import validate_file
 
@@ -32,21 +33,29 @@ UNANSWERABLE_SHARE = 0.1
 WRONG_BUDGET = 0.01      # half of the 2 % allowed on held-out questions
 KEEP_ANSWERABLE = 0.95   # share of answerable questions that must not go to "nobody"
 
-VARIANTS: Dict[str, Sequence[float]] = {
+VARIANTS: Dict[str, Union[Sequence[float], Weights]] = {
     "embeddings, questions only": (1, 1, 1, 0, 0, 0, 0),
     "+ answers": (1 / 3, 1 / 3, 1 / 3, 1.5, 0, 0, 0),
     "+ answers + lexical (char BM25)": (1 / 3, 1 / 3, 1 / 3, 1.5, 0, 0.5, 0),
     "lexical only": (0, 0, 0, 0, 0, 1, 0),
-    "chosen (retrieval.WEIGHTS)": WEIGHTS.coefficients,
+    "WEIGHTS.coefficients for all": WEIGHTS.coefficients,
+    "chosen (+ WEIGHTS.by_language)": WEIGHTS,
 }
 
 
-def top_k(cases: List[devset.Case], weights: np.ndarray, k: int) -> float:
+def _vector(weights, case: devset.Case) -> np.ndarray:
+    """A case's coefficients: per language for `Weights`, else the same for all."""
+    if isinstance(weights, Weights):
+        return weights.vector(case.language)
+    return np.asarray(weights, dtype=np.float32)
+
+
+def top_k(cases: List[devset.Case], weights, k: int) -> float:
     if not cases:
         return float("nan")
     hits = 0
     for case in cases:
-        order = np.argsort(-(case.features @ weights))[:k]
+        order = np.argsort(-(case.features @ _vector(weights, case)))[:k]
         hits += case.expected in [case.ids[i] for i in order]
     return hits / len(cases)
 
@@ -80,10 +89,10 @@ def cross_validated(cases: List[devset.Case], folds: int = 5) -> float:
     return float(np.mean(scores))
 
 
-def outcomes(cases: List[devset.Case], weights: np.ndarray) -> List[dict]:
+def outcomes(cases: List[devset.Case], weights) -> List[dict]:
     rows = []
     for c in cases:
-        scores = c.features @ weights
+        scores = c.features @ _vector(weights, c)
         order = np.argsort(-scores)
         rows.append({
             "kind": c.kind, "lang": c.language,
@@ -100,8 +109,7 @@ def report(cases: List[devset.Case]) -> None:
           f"{sum(c.kind == devset.NEAR for c in cases)} near (leave one entry out), "
           f"{sum(c.kind == devset.FAR for c in cases)} far (dev_offtopic.yml)\n")
     print(f"{'evidence':36s} top-1   km    th    en   top-3")
-    for name, weights in VARIANTS.items():
-        w = np.array(weights, dtype=np.float32)
+    for name, w in VARIANTS.items():
         per = [top_k([c for c in answerable if c.language == lang], w, 1) for lang in LANGS]
         print(f"{name:36s} {top_k(answerable, w, 1):.3f} " + " ".join(f"{p:.3f}" for p in per)
               + f" {top_k(answerable, w, 3):.3f}")
@@ -109,8 +117,12 @@ def report(cases: List[devset.Case]) -> None:
     print("\nfitted weights (" + ", ".join(FEATURES) + "):")
     print("  " + " ".join(f"{x:.2f}" for x in fitted)
           + f"   cross-validated top-1 {cross_validated(answerable):.3f}")
+    for lang in LANGS:
+        own = [c for c in answerable if c.language == lang]
+        print(f"  {lang} only: " + " ".join(f"{x:.2f}" for x in fit(own))
+              + f"   cross-validated top-1 ({lang}) {cross_validated(own):.3f}")
 
-    rows = outcomes(cases, WEIGHTS.vector())
+    rows = outcomes(cases, WEIGHTS)
     print("\nchosen weights; answer when the best entry's confidence >= t "
           f"(and similarity >= {SUGGEST_SIMILARITY}):")
     print("   t    answered  right  wrong | near answered | far answered | mixed wrong")
@@ -130,9 +142,13 @@ def report(cases: List[devset.Case]) -> None:
           f"(decision.SUGGEST_SIMILARITY {SUGGEST_SIMILARITY}; far questions below it: "
           f"{np.mean(far < SUGGEST_SIMILARITY):.2f})")
     for lang in LANGS:
-        line = _at([r for r in rows if r["lang"] == lang], ANSWER_CONFIDENCE, SUGGEST_SIMILARITY)
+        own = [r for r in rows if r["lang"] == lang]
+        line = _at(own, ANSWER_CONFIDENCE, SUGGEST_SIMILARITY)
+        lowest = next((round(float(t), 2) for t in np.arange(0.5, 1.0, 0.01)
+                       if _at(own, t, SUGGEST_SIMILARITY)["mixed"] <= WRONG_BUDGET), None)
         print(f"  {lang}: answered {line['answered']:.3f}, wrong {line['wrong']:.3f}, "
-              f"near answered {line['near']:.3f}")
+              f"near answered {line['near']:.3f}, far answered {line['far']:.3f}, "
+              f"mixed wrong {line['mixed']:.4f} (lowest t within budget: {lowest})")
 
 
 def _at(rows: List[dict], t: float, floor: float) -> Dict[str, float]:
