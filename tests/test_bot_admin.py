@@ -252,3 +252,45 @@ def test_a_long_preview_still_fits_a_telegram_message():
         text = admin.changes(checked, language)
         assert len(text) <= 4096 and text.count("entry-") == 3 * admin.MAX_IDS
         assert f"… +{300 - admin.MAX_IDS}" in text
+
+
+def answer_of(action_url, token, question):
+    """What an action server answers to a rights question (Rasa SDK's webhook)."""
+    tracker = {"sender_id": "kb-live", "slots": {"language": "en"}, "events": [],
+               "latest_message": {"text": question, "intent": {"name": "ask_rights"},
+                                  "entities": []},
+               "paused": False, "followup_action": None, "active_loop": {},
+               "latest_action_name": "action_listen"}
+    reply = httpx.post(f"{action_url}/webhook", params={"token": token}, timeout=30,
+                       json={"next_action": "action_answer_question", "sender_id": "kb-live",
+                             "tracker": tracker, "domain": {}, "version": "3.6.21"})
+    reply.raise_for_status()
+    return " ".join(r.get("text") or "" for r in reply.json()["responses"])
+
+
+def test_an_upload_goes_live_on_a_second_action_server_within_five_seconds(
+        stack, live, member):
+    from scripts.stack import APP_PYTHON, free_port, wait_http
+    port = free_port()
+    second = stack._spawn("actions-second", [str(APP_PYTHON), "-m", "actions.server",
+                                             "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{url}/health", 120, second)
+        question = "what is the minimum wage in bangkok per day?"
+        deadline = time.monotonic() + 120  # the second server loads the model, then the base
+        while NEW_ANSWER in answer_of(url, stack.action_token, question) or not answer_of(
+                url, stack.action_token, question):
+            assert time.monotonic() < deadline
+            time.sleep(1)
+        admin_user = member()
+        entries, _ = edited(live.entries)
+        preview = reply_to(admin_user, admin_user.send_document("kb.yml", files.dump(entries, "kb.yml")))
+        admin_user.press(preview, "Publish")
+        reply_to(admin_user, preview["message_id"], lambda m: "is live" in (m.get("text") or ""))
+        published = time.monotonic()
+        while NEW_ANSWER not in answer_of(url, stack.action_token, question):
+            assert time.monotonic() - published < 5.0, "the second action server is still on the old version"
+            time.sleep(0.2)
+    finally:
+        stack.stop_process("actions-second")
