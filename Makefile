@@ -8,6 +8,7 @@ PYTHON311 ?= python3
 
 APP_VENV := .venv
 RASA_VENV := .venv-rasa
+COMPOSE_VENV := .venv-compose
 APP_PY := $(APP_VENV)/bin/python
 RASA_PY := $(RASA_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
@@ -37,6 +38,14 @@ $(RASA_VENV)/.installed: requirements/rasa.txt requirements/rasa.lock
 	test -x $(RASA_PY) || $(PYTHON310) -m venv $(RASA_VENV)
 	$(RASA_PY) -m pip install -q --upgrade pip
 	$(RASA_PY) -m pip install -q -r requirements/rasa.txt -c requirements/rasa.lock
+	touch $@
+
+# Docker Compose v1 and hadolint, for the static checks of docker/ (tests/test_docker.py).
+# docker-compose goes in last with --no-deps: its own pins are older than Python 3.11.
+$(COMPOSE_VENV)/.installed: requirements/compose.txt
+	test -x $(COMPOSE_VENV)/bin/python || $(PYTHON311) -m venv $(COMPOSE_VENV)
+	$(COMPOSE_VENV)/bin/python -m pip install -q -r requirements/compose.txt
+	$(COMPOSE_VENV)/bin/python -m pip install -q --no-deps docker-compose==1.29.2
 	touch $@
 
 setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed catalogs model embeddings
@@ -75,7 +84,7 @@ embeddings: $(EMBEDDINGS)
 run: setup
 	$(APP_PY) -m scripts.stack
 
-test: setup
+test: setup $(COMPOSE_VENV)/.installed
 	$(RASA_PY) -m pytest -q --confcutdir=tests/nlu tests/nlu
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/core

@@ -1,0 +1,42 @@
+# Rasa 3.6.21 (Python 3.10) with Mitra's NLU components, serving the trained model.
+# Build from the repository root, after `make model` (the model is copied, not trained here):
+#   make model && docker build -f docker/rasa.Dockerfile -t mitra-rasa .
+# No secret is baked in: REDIS_URL, ACTION_SERVER_URL, ACTION_SERVER_TOKEN, RASA_AUTH_TOKEN
+# and MITRA_DATA_KEYS come from the environment at run time (docker/compose.yml).
+FROM python:3.10.18-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    RASA_TELEMETRY_ENABLED=false \
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+WORKDIR /app
+
+# Every dependency has a manylinux or pure-Python wheel: no compiler, no apt-get.
+COPY requirements/rasa.txt requirements/rasa.lock requirements/
+RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.lock
+
+# What `python -m nlu.serve` needs at run time: our components, Rasa's configuration
+# (endpoints.yml reads ${MITRA_*} that nlu/serve.py derives from the environment), the
+# encryption of trackers (mitra/crypto.py) and the trained model. data/ is not needed.
+COPY nlu/ nlu/
+COPY mitra/__init__.py mitra/crypto.py mitra/
+COPY config.yml domain.yml endpoints.yml credentials.yml ./
+COPY models/mitra.tar.gz models/mitra.tar.gz
+
+RUN groupadd --system --gid 10001 mitra \
+    && useradd --system --no-log-init --uid 10001 --gid 10001 --create-home --home-dir /home/mitra mitra \
+    && mkdir -p /app/.rasa \
+    && chown mitra /app/.rasa
+# Numeric, so that Kubernetes' runAsNonRoot can verify it.
+USER 10001:10001
+
+EXPOSE 5005
+# Rasa answers "Hello from Rasa" on / once the model is loaded (it takes a minute or two).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5005/', timeout=4)"]
+
+ENTRYPOINT ["python", "-m", "nlu.serve", "--model", "/app/models/mitra.tar.gz", "--port", "5005"]
