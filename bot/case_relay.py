@@ -21,7 +21,6 @@ from bot import case_cards, cases, deletable, outbox, staff_texts as t
 from bot.cases import StaffCase
 from bot.forget import chosen_markup
 from mitra import crypto, keys
-from mitra.cases import CLAIMED
 from mitra.i18n import gettext
 
 logger = logging.getLogger(__name__)
@@ -57,11 +56,6 @@ async def copy_to_staff(services, bot: Bot, case: StaffCase, message: Message) -
             logger.warning("a message for case %s did not reach staff: %s", case.id, error)
             return
     await cases.remember_message(services.redis, case.id, copied.message_id)
-
-
-def staff_only(case: Optional[StaffCase]) -> bool:
-    """True while a staff member talks with the person: Rasa must not answer."""
-    return case is not None and case.status == CLAIMED
 
 
 async def tell_person(services, bot: Bot, case: StaffCase, message: str,

@@ -96,6 +96,11 @@ async def open_case_of(redis: Redis, sender: str) -> Optional[StaffCase]:
     return found if found and found.status != CLOSED else None
 
 
+def with_staff(case: Optional[StaffCase]) -> bool:
+    """True while a staff member talks with the person: Rasa must not answer."""
+    return case is not None and case.status == CLAIMED
+
+
 async def case_for_staff_message(redis: Redis, thread_id: Optional[int],
                                  reply_to: Optional[int]) -> Optional[StaffCase]:
     """The case a staff group message is about: its forum topic, or the case message it
@@ -154,6 +159,7 @@ async def log(redis: Redis, case_id: str) -> List[Dict[str, Any]]:
     return [json.loads(e) for e in await redis.lrange(keys.case_log(case_id), 0, -1)]
 
 
-__all__ = ["StaffCase", "OPEN", "CLAIMED", "CLOSED", "load", "open_case_of", "claim", "close",
+__all__ = ["StaffCase", "OPEN", "CLAIMED", "CLOSED", "load", "open_case_of", "with_staff",
+           "claim", "close",
            "active", "record", "log", "case_for_staff_message", "remember_message",
            "remember_thread", "set_fields"]

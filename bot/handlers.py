@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot import (
-    case_cards, case_relay, deletable, forget, incoming, language, outbox, ratelimit, services,
+    case_cards, case_relay, cases, deletable, forget, incoming, language, outbox, ratelimit, services,
     staff, texts,
 )
 from bot.commands import INTENTS
@@ -105,7 +105,7 @@ async def _handed_off(update: Update, context: ContextTypes.DEFAULT_TYPE, sender
     if case is not None and message is not None:
         context.application.create_task(
             case_relay.copy_to_staff(s, context.bot, case, message), update=update)
-    return case_relay.staff_only(case)
+    return cases.with_staff(case)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError, ResponseError
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
-from bot import case_cards, cases, staff_texts as t
+from bot import case_cards, cases, outbox, staff_texts as t
 from bot.cases import StaffCase
 from mitra import keys
 from mitra.cases import OPEN, URGENT
@@ -66,7 +66,7 @@ class StaffGroup:
                 return await self.bot.send_message(self.chat_id, text, reply_markup=markup,
                                                    message_thread_id=thread, reply_parameters=reply)
             except RetryAfter as error:
-                await asyncio.sleep(_seconds(error.retry_after))
+                await asyncio.sleep(outbox.seconds(error.retry_after))
             except NetworkError:
                 if attempt == SEND_ATTEMPTS:
                     raise
@@ -122,10 +122,6 @@ async def until_done(write, pause: float = 0.5) -> None:
         except (RedisError, OSError) as error:
             logger.warning("Redis write failed, retrying: %s", error)
             await asyncio.sleep(pause)
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
 class HandoffQueue:

@@ -20,7 +20,7 @@ ATTEMPTS = 3
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing" for 5 seconds
 
 
-def _seconds(value) -> float:
+def seconds(value) -> float:
     return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
 
 
@@ -34,7 +34,7 @@ async def send(
                 entities=message.entities() or None,
             )
         except RetryAfter as error:
-            await asyncio.sleep(_seconds(error.retry_after))
+            await asyncio.sleep(seconds(error.retry_after))
             continue
         except Forbidden:
             logger.info("chat %s blocked the bot; reply dropped", sender)

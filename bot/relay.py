@@ -27,7 +27,6 @@ from bot.inbox import Entry, Inbox
 from bot.rasa import RasaClient, RasaUnavailable
 from bot.replies import from_rasa
 from mitra import keys
-from mitra.cases import CLAIMED
 from mitra.config import Settings
 from mitra.i18n import gettext
 
@@ -142,7 +141,8 @@ class Relay:
                 if not done:
                     await self._tell_cannot_answer(sender, state)
             replies = await call
-            if not replies and not await self._staff_took_over(sender):
+            # (Rasa is paused while staff talk with the person: then silence is right.)
+            if not replies and not cases.with_staff(await cases.open_case_of(self.redis, sender)):
                 # Every turn of ours says something. Nothing means an action or the NLG
                 # endpoint failed (Rasa logs it and carries on with the events lost): ask
                 # again later rather than lose, say, a message about danger.
@@ -153,11 +153,6 @@ class Relay:
                 typing.cancel()
             if not call.done():
                 call.cancel()
-
-    async def _staff_took_over(self, sender: str) -> bool:
-        """Rasa is paused while a staff member talks with the person: silence is right."""
-        case = await cases.open_case_of(self.redis, sender)
-        return case is not None and case.status == CLAIMED
 
     async def _tell_cannot_answer(self, sender: str, state: _Live) -> None:
         if state.told:

@@ -22,6 +22,10 @@ def N_(message: str) -> str:
     return message
 
 
+# The languages' own names, in English for the catalogs (staff cards, statistics).
+LANGUAGE_NAMES = {"km": N_("Khmer"), "th": N_("Thai"), "en": N_("English")}
+
+
 def normalize(code: Optional[str]) -> str:
     code = (code or "").strip().lower().replace("_", "-")
     base = code.split("-")[0]

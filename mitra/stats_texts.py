@@ -40,7 +40,7 @@ TOPICS = N_("Questions by topic")
 NO_ANSWER = N_("No confident answer")
 NOTHING = N_("Nothing yet")
 
-LANGUAGE_NAMES = {"km": N_("Khmer"), "th": N_("Thai"), "en": N_("English")}
+from mitra.i18n import LANGUAGE_NAMES  # noqa: E402,F401 (part of these texts)
 
 INDICATOR_NAMES = {
     "deception": N_("Deception"),
