@@ -15,8 +15,11 @@ RASA := $(RASA_VENV)/bin/rasa
 PYBABEL := $(APP_VENV)/bin/pybabel
 MODEL := models/mitra.tar.gz
 
+# Serving, evaluation and the tracker store are not part of the model: changing them does
+# not retrain it.
+NOT_TRAINING := nlu/serve.py nlu/evaluate.py nlu/tune_danger.py nlu/tracker_store.py
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(wildcard nlu/*.py) $(wildcard nlu/resources/*.txt)
+	$(filter-out $(NOT_TRAINING),$(wildcard nlu/*.py)) $(wildcard nlu/resources/*)
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
 
