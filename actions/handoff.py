@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import metrics
 from mitra import cases
 from mitra.config import settings
 from mitra.i18n import normalize
@@ -53,6 +54,7 @@ def open_case(
         # The person still gets the emergency numbers; the error fails loudly in logs
         # and metrics rather than silently.
         logger.exception("could not open a %s case", urgency)
+        metrics.ERRORS.labels("handoff").inc()
         return None
 
 

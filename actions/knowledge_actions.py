@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import metrics
 from actions.knowledge.decision import ANSWER, SUGGEST, Decision
 from actions.knowledge.live import LiveKnowledgeBase
 from actions.knowledge.schema import Entry
@@ -90,6 +91,7 @@ class ActionAnswerQuestion(Action):
             knowledge_base.wait_ready, READY_WAIT_SECONDS
         ):
             logger.warning("knowledge base not loaded yet; answering with the hotlines")
+            metrics.kb_decided(None, language)
             dispatcher.utter_message(response="utter_rights_help")
             return []
 
@@ -120,6 +122,7 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_kb_suggest", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_kb_no_answer")
+        metrics.kb_decided(decision, language)
         stats.knowledge_question(decision.kind if decision else "none",
                                  decision.hits[0].entry.topic if decision and decision.hits else None)
         logger.info("kb %s (version %s, confidence %.2f, similarity %.3f): %s",

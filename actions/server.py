@@ -16,11 +16,15 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import response
 from sanic.request import Request
 
+from mitra import logs
 from mitra.config import settings
 from mitra.i18n import LANGUAGES, translations
-from actions.nlg import render
+from actions import metrics
+from actions.nlg import pick_language, render
+from actions.responses import RESPONSES
 
 logger = logging.getLogger("mitra.actions")
+OPEN_PATHS = ("/health", "/metrics")
 
 
 def build_app():
@@ -28,11 +32,13 @@ def build_app():
     executor.register_package("actions")
     app = create_app(executor, cors_origins=[])
     token = os.environ.get("ACTION_SERVER_TOKEN", "").strip()
+    metrics.install(app, executor)
 
     @app.on_request
     async def require_token(request: Request):
-        # Rasa sends endpoints.yml's token as ?token=…; only /health is open.
-        if token and request.path != "/health" and not hmac.compare_digest(
+        # Rasa sends endpoints.yml's token as ?token=…; only /health and /metrics (counts,
+        # nothing about anyone) are open.
+        if token and request.path not in OPEN_PATHS and not hmac.compare_digest(
                 request.args.get("token", ""), token):
             return response.json({"error": "unauthorized"}, status=401)
 
@@ -42,7 +48,11 @@ def build_app():
         name = body.get("response")
         if not name:
             return response.json({"error": "no response name"}, status=400)
-        message = render(name, body.get("tracker") or {}, body.get("arguments") or {})
+        tracker, arguments = body.get("tracker") or {}, body.get("arguments") or {}
+        message = render(name, tracker, arguments)
+        metrics.rendered(pick_language(tracker, arguments))
+        if name not in RESPONSES:
+            metrics.ERRORS.labels("nlg").inc()
         return response.json(message)
 
     return app
@@ -53,9 +63,7 @@ def main() -> None:
     parser.add_argument("--host", default=settings.action_host)
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure("actions")  # JSON lines without personal data (mitra/logs.py)
     for language in LANGUAGES:
         translations(language)  # fail at start, not at the first reply
     # The knowledge base loads in the background (model and index), while Rasa starts.

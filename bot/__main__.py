@@ -12,7 +12,9 @@ import logging
 import sys
 from urllib.parse import urlparse
 
+from bot import metrics
 from bot.app import ALLOWED_UPDATES, build
+from mitra import logs
 from mitra.config import Settings, settings
 
 logger = logging.getLogger("mitra.bot")
@@ -28,11 +30,9 @@ def webhook_secret(config: Settings) -> str:
 
 
 def main() -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # JSON lines without personal data; httpx, which logs every request URL with the bot
+    # token in it, only from warnings on (mitra/logs.py).
+    logs.configure("bot")
     if not settings.telegram_token:
         logger.error("TELEGRAM_BOT_TOKEN is not set (`make run` starts the offline local "
                      "chat without one)")
@@ -42,6 +42,7 @@ def main() -> int:
                        "your own in production, and keep it: a new key starts every "
                        "conversation afresh.")
     app = build(settings)
+    metrics.start(settings.metrics_port, settings.metrics_listen, settings.redis_url)
     if settings.webhook_url:
         path = urlparse(settings.webhook_url).path.lstrip("/")
         logger.info("webhook mode on %s:%s/%s", settings.webhook_listen,

@@ -25,7 +25,7 @@ from redis.exceptions import RedisError, ResponseError
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
-from bot import case_cards, cases, outbox, staff_texts as t
+from bot import case_cards, cases, metrics, outbox, staff_texts as t
 from bot.cases import StaffCase
 from mitra import keys
 from mitra.cases import OPEN, URGENT
@@ -83,6 +83,7 @@ class StaffGroup:
         card = await self.send(case_cards.card_text(case, self.language),
                                case_cards.card_buttons(case, self.language), thread=thread)
         posted = time.time()
+        metrics.CASE_CARDS.labels(metrics.urgency_label(case.case.urgency)).inc()
 
         async def bookkeeping():
             await cases.set_fields(self.redis, case.id, card=card.message_id, announced_at=posted)
@@ -172,6 +173,7 @@ class HandoffQueue:
                 self._backlog = True
                 await asyncio.sleep(1)
             except Exception:
+                metrics.ERRORS.labels("handoff").inc()
                 logger.exception("hand-off delivery failed")
                 await asyncio.sleep(1)
 
@@ -197,6 +199,7 @@ class HandoffQueue:
             except Exception:
                 # One bad case must not hold up the others: it stays pending and is
                 # tried again after STALE_MS.
+                metrics.ERRORS.labels("handoff").inc()
                 logger.exception("case entry %s could not be delivered", entry_id)
                 continue
             if not delivered:  # Telegram failed: the same entries again, shortly
@@ -262,3 +265,4 @@ class HandoffQueue:
             await cases.remember_message(self.redis, case.id, message.message_id)
             await cases.set_fields(self.redis, case.id, announced_at=now)
             await cases.record(self.redis, case.id, 0, "announced_again")
+            metrics.REANNOUNCED.inc()

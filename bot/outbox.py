@@ -37,23 +37,23 @@ async def send(
             await asyncio.sleep(seconds(error.retry_after))
             continue
         except Forbidden:
-            logger.info("chat %s blocked the bot; reply dropped", sender)
+            logger.info("a person blocked the bot; reply dropped")
             return None
         except BadRequest as error:
-            logger.error("Telegram refused a reply to %s: %s", sender, error)
+            logger.error("Telegram refused a reply: %s", error)
             return None
         except TimedOut:
             # It may have arrived: sending again could show it twice.
-            logger.warning("sending to %s timed out", sender)
+            logger.warning("sending a reply timed out")
             return None
         except NetworkError as error:
-            logger.warning("sending to %s failed (attempt %d): %s", sender, attempt, error)
+            logger.warning("sending a reply failed (attempt %d): %s", attempt, error)
             await asyncio.sleep(attempt)
             continue
         if remember:
             await deletable.remember(redis, sender, sent.message_id)
         return sent
-    logger.error("reply to %s not delivered after %d attempts", sender, ATTEMPTS)
+    logger.error("reply not delivered after %d attempts", ATTEMPTS)
     return None
 
 

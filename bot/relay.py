@@ -18,10 +18,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Optional
 
+import httpx
 from redis.asyncio import Redis
 from telegram import Bot
 
-from bot import cases, language, outbox, texts
+from bot import cases, language, metrics, outbox, texts
 from bot.commands import unknown_command_text
 from bot.inbox import Entry, Inbox
 from bot.rasa import RasaClient, RasaUnavailable
@@ -40,7 +41,20 @@ MAX_SERVER_ERRORS = 5
 POISON_SECONDS = 600
 # Messages written in a burst get one "cannot answer right now", not one each.
 NOTICE_SECONDS = 15
+EMPTY_REPLY = "empty reply"
 RETRY_CONCURRENCY = 8
+
+
+def failure_reason(error: RasaUnavailable) -> str:
+    """Why Rasa did not answer, as a metric label (bot/metrics.py RASA_REASONS)."""
+    if isinstance(error.__cause__, httpx.TimeoutException):
+        return "timeout"
+    if not error.server_error:
+        return "unreachable"
+    reason = str(error)
+    if reason == EMPTY_REPLY:
+        return "empty"
+    return "http_error" if reason.startswith("HTTP ") else "bad_reply"
 
 
 @dataclass
@@ -101,11 +115,16 @@ class Relay:
                 return True
 
     async def _answer(self, sender: str, entry: Entry, state: Optional[_Live]) -> bool:
+        # For the latency metric: what was sent, in which language (while staff talk with
+        # the person, Rasa stays silent and nothing is).
+        sent, answered_in = False, None
         if entry.rasa is not None:
             try:
                 replies = await self._ask_rasa(sender, entry, state)
             except RasaUnavailable as error:
-                logger.warning("Rasa unavailable for %s: %s", sender, error)
+                # Never the sender in logs: it identifies the person (mitra/logs.py).
+                logger.warning("Rasa unavailable: %s", error)
+                metrics.rasa_failed(failure_reason(error))
                 if state:
                     await self._tell_cannot_answer(sender, state)
                 if error.server_error:
@@ -113,20 +132,25 @@ class Relay:
                     entry.first_error = entry.first_error or time.time()
                     if (entry.server_errors >= MAX_SERVER_ERRORS
                             and time.time() - entry.first_error >= POISON_SECONDS):
-                        logger.error("dropping a message of %s after %d Rasa errors",
-                                     sender, entry.server_errors)
+                        logger.error("dropping a message after %d Rasa errors",
+                                     entry.server_errors)
                         return True
                     await self.inbox.replace_head(sender, entry)
                 return False
             messages = from_rasa(replies)
             for message in messages:
                 await outbox.send(self.bot, self.redis, sender, entry.chat_id, message)
-            await language.remember(self.redis, sender, language.of_reply(m.text for m in messages))
+            replied_in = language.of_reply(m.text for m in messages)
+            await language.remember(self.redis, sender, replied_in)
+            sent, answered_in = bool(messages), replied_in
         if entry.notes:
             lang = await language.for_person(self.redis, sender, entry.hint, entry.language_code)
             for note in entry.notes:
                 await outbox.send_text(self.bot, self.redis, sender, entry.chat_id,
                                        self._note(note, lang))
+            sent, answered_in = True, answered_in or lang
+        if sent:
+            metrics.replied(entry.at, answered_in)
         return True
 
     async def _ask_rasa(self, sender: str, entry: Entry, state: Optional[_Live]):
@@ -146,7 +170,7 @@ class Relay:
                 # Every turn of ours says something. Nothing means an action or the NLG
                 # endpoint failed (Rasa logs it and carries on with the events lost): ask
                 # again later rather than lose, say, a message about danger.
-                raise RasaUnavailable("empty reply", server_error=True)
+                raise RasaUnavailable(EMPTY_REPLY, server_error=True)
             return replies
         finally:
             if typing:
@@ -164,6 +188,7 @@ class Relay:
         lang = await language.for_person(self.redis, sender, entry.hint, entry.language_code)
         await outbox.send_text(self.bot, self.redis, sender, entry.chat_id,
                                texts.cannot_answer_now(lang))
+        metrics.SLOW_NOTICES.inc()
 
     def _note(self, note: str, lang: str) -> str:
         if note == "unknown_command":
@@ -182,6 +207,7 @@ class Relay:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                metrics.ERRORS.labels("retry").inc()
                 logger.exception("retry round failed")
 
     async def _retry(self, sender: str) -> None:
@@ -189,4 +215,5 @@ class Relay:
             try:
                 await self.drain(sender)
             except Exception:
-                logger.exception("retry for %s failed", sender)
+                metrics.ERRORS.labels("retry").inc()
+                logger.exception("a retry failed")

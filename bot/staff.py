@@ -15,7 +15,9 @@ from telegram.ext import (
     Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
 )
 
-from bot import case_cards, case_relay, cases, deletable, membership, services, staff_texts as t
+from bot import (
+    case_cards, case_relay, cases, deletable, membership, metrics, services, staff_texts as t,
+)
 from bot.cases import StaffCase
 from mitra import stats
 from mitra.cases import CLAIMED, CLOSED
@@ -58,6 +60,7 @@ async def claim(context: ContextTypes.DEFAULT_TYPE, case_id: str, user_id: int, 
     s = services.of(context)
     result = await cases.claim(s.redis, case_id, user_id, name)
     case = await cases.load(s.redis, case_id)
+    metrics.CLAIMS.labels(result if result in metrics.CLAIM_OUTCOMES else "missing").inc()
     if result != "ok" or case is None:
         if case is None or result == "missing":
             return s.staff.say(t.CASE_GONE)
@@ -66,6 +69,8 @@ async def claim(context: ContextTypes.DEFAULT_TYPE, case_id: str, user_id: int, 
         return s.staff.say(t.ALREADY_CLAIMED, name=case.claimed_name)
     await cases.record(s.redis, case_id, user_id, "claimed")
     await stats.claimed(s.redis, case.case.created_at, case.claimed_at)  # never raises
+    metrics.CLAIM_WAIT.labels(metrics.urgency_label(case.case.urgency)).observe(
+        max(0.0, (case.claimed_at or case.case.created_at) - case.case.created_at))
     await s.staff.refresh_card(case)
     await s.staff.post_in_case(case, "✋ " + s.staff.say(t.CLAIMED_BY, name=name))
     if not await s.rasa.pause(case.case.sender):
@@ -82,6 +87,7 @@ async def close(context: ContextTypes.DEFAULT_TYPE, case: StaffCase, user_id: in
         return s.staff.say(t.ALREADY_CLOSED)
     await cases.set_fields(s.redis, case.id, closed_name=name)
     await cases.record(s.redis, case.id, user_id, "closed")
+    metrics.CLOSES.labels("yes" if case.claimed_by is not None else "no").inc()
     if case.claimed_by is None:  # statistics: a case nobody claimed
         await stats.closed_unclaimed(s.redis, case.case.created_at)
     case = await cases.load(s.redis, case.id)

@@ -54,7 +54,7 @@ async def send_stats(update: Update, context: ContextTypes.DEFAULT_TYPE, languag
     s = services.of(context)
     if user is None or not await membership.is_member(context.bot, s.settings.admin_chat_id,
                                                       user.id):
-        logger.info("statistics refused to Telegram user %s", user.id if user else None)
+        logger.info("statistics refused to someone outside the admin chat")
         await message.reply_text(gettext(language, t.NOT_ADMIN))
         return
     months = months_asked(context.args or [])
@@ -63,7 +63,7 @@ async def send_stats(update: Update, context: ContextTypes.DEFAULT_TYPE, languag
         return
     table, image = await asyncio.to_thread(stats.export, context.bot_data[SYNC_REDIS], months,
                                            language)
-    logger.info("statistics %s..%s sent to Telegram user %s", months[0], months[-1], user.id)
+    logger.info("statistics %s..%s sent to an admin", months[0], months[-1])
     caption = gettext(language, t.CAPTION, start=months[0], end=months[-1])
     name = f"mitra-stats-{months[0]}-{months[-1]}"
     await message.reply_photo(InputFile(image, filename=f"{name}.png"), caption=caption)

@@ -21,9 +21,10 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.loc
 
 # What `python -m nlu.serve` needs at run time: our components, Rasa's configuration
 # (endpoints.yml reads ${MITRA_*} that nlu/serve.py derives from the environment), the
-# encryption of trackers (mitra/crypto.py) and the trained model. data/ is not needed.
+# encryption of trackers (mitra/crypto.py), logs and /metrics (mitra/logs.py,
+# mitra/metrics*.py) and the trained model. data/ is not needed.
 COPY nlu/ nlu/
-COPY mitra/__init__.py mitra/crypto.py mitra/
+COPY mitra/__init__.py mitra/crypto.py mitra/logs.py mitra/metrics.py mitra/metrics_rasa.py mitra/
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY models/mitra.tar.gz models/mitra.tar.gz
 

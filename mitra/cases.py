@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
 from mitra import crypto, keys, stats
+from mitra.metrics import HANDOFFS
 
 STREAM = keys.HANDOFF_STREAM
 GROUP = keys.HANDOFF_GROUP
@@ -22,6 +23,7 @@ SEQUENCE = keys.CASE_SEQUENCE
 CASE_TTL_SECONDS = 90 * 86400
 
 URGENT, NORMAL = "urgent", "normal"
+URGENCIES = (URGENT, NORMAL)
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 
 
@@ -98,6 +100,7 @@ def open_or_escalate(redis, case: Case) -> Case:
                 if escalated:
                     redis.xadd(STREAM, {"case": current.id, "event": "escalated"})
                     stats.handoff(urgency, current.created_at, escalated=True, redis_client=redis)
+                    HANDOFFS.labels(urgency, "escalated").inc()
                 current_data = {**stored, **updates}
                 return Case.from_redis(current_data)
     number = redis.incr(SEQUENCE)
@@ -112,4 +115,5 @@ def open_or_escalate(redis, case: Case) -> Case:
     pipe.xadd(STREAM, {"case": case.id, "event": "new"})
     pipe.execute()
     stats.handoff(case.urgency, case.created_at, redis_client=redis)  # never raises
+    HANDOFFS.labels(case.urgency, "new").inc()
     return case

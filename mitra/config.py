@@ -74,6 +74,9 @@ class Settings:
     # announced again.
     staff_language: str = "km"
     reannounce_seconds: float = 180.0
+    # The bot's Prometheus endpoint (bot/metrics.py); 0 turns it off.
+    metrics_port: int = 9102
+    metrics_listen: str = "0.0.0.0"
 
     @property
     def id_key_is_default(self) -> bool:
@@ -108,6 +111,8 @@ def load() -> Settings:
         rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
         staff_language=_env("MITRA_STAFF_LANGUAGE", "km"),
         reannounce_seconds=_float("MITRA_REANNOUNCE_SECONDS", 180.0),
+        metrics_port=_int("MITRA_METRICS_PORT", 9102),
+        metrics_listen=_env("MITRA_METRICS_LISTEN", "0.0.0.0"),
     )
 
 

@@ -7,6 +7,10 @@ them between replicas: we check Redis before starting, refuse to start with any 
 tracker or lock store, and let a failing Redis fail the request instead, so that the bot
 answers with its own fallback and retries.
 
+It also adds what Rasa lacks for operations: GET /metrics (mitra/metrics_rasa.py) and our
+log format (mitra/logs.py: JSON lines, at INFO, without the person's text, which Rasa logs
+only at DEBUG; `--debug` is never passed by default).
+
 Usage: python -m nlu.serve --model models/ [--port 5005] [extra `rasa run` arguments]
 """
 from __future__ import annotations
@@ -102,12 +106,52 @@ def api_arguments() -> list:
     return ["--enable-api", "--auth-token", token] if token else []
 
 
+def observe() -> None:
+    """Adds /metrics and request timing to the app Rasa builds, counts intents, and takes
+    logging back from Rasa, which configures its own (coloredlogs, structlog, Sanic's)
+    after we did."""
+    from rasa.core import run
+
+    from mitra import logs, metrics_rasa
+
+    configure_app = run.configure_app
+
+    def observed_app(*args, **kwargs):
+        app = configure_app(*args, **kwargs)
+        metrics_rasa.install(app)
+        logs.take_over()
+
+        async def take_over_logs(_app, _loop) -> None:
+            # Rasa routes Sanic's loggers elsewhere after building the app.
+            logs.take_over()
+
+        app.register_listener(take_over_logs, "before_server_start")
+        app.register_listener(take_over_logs, "after_server_start")
+        return app
+
+    run.configure_app = observed_app
+    metrics_rasa.count_intents()
+
+
+def log_settings() -> None:
+    """Our log format and level for Rasa too (MITRA_LOG_FORMAT, MITRA_LOG_LEVEL)."""
+    from mitra import logs
+
+    logs.configure("rasa")
+    # Rasa's own level (the `rasa` loggers) follows ours unless LOG_LEVEL says otherwise.
+    os.environ.setdefault("LOG_LEVEL", logging.getLevelName(logs.level_from_environment()))
+    # Rasa's structured events as JSON even in a terminal, so that mitra/logs.py can drop
+    # their personal fields; TensorFlow's C++ messages (not Python logging) stay quiet.
+    os.environ.setdefault("FORCE_JSON_LOGGING", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models")
     parser.add_argument("--port", default=os.environ.get("RASA_PORT", "5005"))
     args, rest = parser.parse_known_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_settings()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     redis = export_endpoint_env(redis_url)
@@ -118,6 +162,7 @@ def main(argv=None) -> None:
                         redis["host"], redis["port"], error)
         sys.exit(EXIT_NO_REDIS)
     insist_on_redis()
+    observe()
 
     from rasa.__main__ import main as rasa_main
 

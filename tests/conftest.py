@@ -53,6 +53,8 @@ BOT_ENV = {
     "MITRA_RATE_LIMIT": str(RATE_LIMIT),
     "MITRA_RATE_WINDOW_SECONDS": "60",
     "MITRA_RETRY_SECONDS": "1",
+    # Not the default 9102: several test sessions may run on one machine.
+    "MITRA_METRICS_PORT": str(free_port()),
 }
 _chat_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
