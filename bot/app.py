@@ -9,7 +9,7 @@ import redis.asyncio as redis
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, Defaults
 
-from bot import admin, commands, handlers, stats
+from bot import admin, commands, handlers, metrics, stats, webhook
 from bot.handoff import HandoffQueue, StaffGroup
 from bot.rasa import RasaClient
 from bot.relay import Relay
@@ -25,13 +25,21 @@ TASKS = "mitra_tasks"
 QUEUE = "mitra_handoff"
 
 
+class _UpdatesRequest(metrics.CountingRequest, TolerantUpdatesRequest):
+    """getUpdates: skips updates python-telegram-bot cannot read, counts failed calls."""
+
+
 def build(settings: Settings) -> Application:
     app = (
         Application.builder()
         .token(settings.telegram_token)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .get_updates_request(TolerantUpdatesRequest())
+        # Both count failed Bot API calls (bot/metrics.py); the pool is the builder's default.
+        .request(metrics.CountingRequest(connection_pool_size=256))
+        .get_updates_request(_UpdatesRequest())
+        # Webhook mode: each update is in the inbox before Telegram is answered (bot/webhook.py).
+        .update_queue(webhook.update_queue(settings))
         # Link previews cost data; replies have nothing worth previewing.
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_start)
@@ -39,7 +47,9 @@ def build(settings: Settings) -> Application:
         .post_shutdown(_close)
         .build()
     )
+    webhook.attach(app)
     app.bot_data["settings"] = settings
+    metrics.register(app)
     handlers.register(app)
     admin.register(app)
     stats.register(app)
