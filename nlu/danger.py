@@ -6,7 +6,13 @@ Runs after DIET on every message and can only ever raise an alarm, never silence
 - the curated lexicon with negation and hypothetical cues (`nlu/danger_lexicon.py`);
 - similarity by e5 embeddings to the danger examples of the training data, against the
   nearest ordinary examples (k nearest neighbours, a margin), which carries paraphrases
-  and phrasings no word list has.
+  and phrasings no word list has;
+- a classifier of its own (logistic regression on character n-grams and the e5 vector,
+  `nlu/danger_classifier.py`) trained on danger examples against every other example,
+  the hard look-alikes included. DIET shares its capacity with a dozen intents and is
+  often certain and wrong on ordinary complaints; this one only learns the one question
+  and gives a probability that can be thresholded.
+How the signals combine is `decide()`, shared with `nlu/tune_danger.py`.
 When the signals say danger, the intent becomes `danger_now` (confidence 1.0, the original
 ranking kept below it) and the message carries `danger` = {"signals": [...], ...}, so every
 rule and form treats it as danger now, whatever else was going on.
@@ -27,11 +33,43 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu import danger_lexicon
+from nlu.danger_classifier import DangerClassifier
 from nlu.e5_featurizer import embed
 
 logger = logging.getLogger(__name__)
 DANGER = "danger"
 EMBEDDINGS_FILE = "embeddings.npz"
+CLASSIFIER_FILE = "classifier.pkl"
+
+
+def decide(signals: Dict[str, Any], config: Dict[str, Any]) -> List[str]:
+    """Which signals call this message danger now (none: not danger).
+
+    Each signal alone with its own threshold; a threshold above what the signal can reach
+    turns it off. Then the weaker evidence: enough of DIET, the classifier and the
+    similarity margin each past a lower threshold (votes), and the older pair rule of DIET
+    and similarity."""
+    c = signals["intent_confidence"]
+    m = signals["knn_margin"]
+    p = signals.get("classifier")
+    fired = []
+    if c >= config["intent_threshold"]:
+        fired.append("intent")
+    if config["use_lexicon"] and signals["phrase"] and (p is None or p >= config["lexicon_support"]):
+        fired.append("lexicon")
+    if m is not None and m >= config["knn_margin"]:
+        fired.append("similarity")
+    if p is not None and p >= config["classifier_threshold"]:
+        fired.append("classifier")
+    votes = ((c >= config["vote_intent"]) + (p is not None and p >= config["vote_classifier"])
+             + (m is not None and m >= config["vote_margin"]))
+    if not fired and votes >= config["votes_needed"]:
+        fired.append("votes")
+    if (not fired and m is not None and c >= config["weak_intent"]
+            and m >= config["weak_margin"]
+            and (p is None or p >= config["weak_classifier"])):
+        fired.append("intent+similarity")
+    return fired
 
 
 @DefaultV1Recipe.register(
@@ -52,16 +90,30 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
             # margin above `weak_margin`.
             "weak_intent": 0.10,
             "weak_margin": 0.0,
+            # ... and, when the classifier exists, its probability above `weak_classifier`.
+            "weak_classifier": 0.0,
+            # The classifier alone: its probability of danger at or above this.
+            "classifier_threshold": 0.5,
             "use_lexicon": True,
+            # A lexicon phrase counts when the classifier gives at least this (0: always).
+            "lexicon_support": 0.0,
+            # Votes: DIET, the classifier and the kNN margin each past these; danger when
+            # at least `votes_needed` agree (4: off).
+            "vote_intent": 0.5,
+            "vote_classifier": 0.5,
+            "vote_margin": 0.0,
+            "votes_needed": 4,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 danger: Optional[np.ndarray] = None, ordinary: Optional[np.ndarray] = None) -> None:
+                 danger: Optional[np.ndarray] = None, ordinary: Optional[np.ndarray] = None,
+                 classifier: Optional[DangerClassifier] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.danger = danger
         self.ordinary = ordinary
+        self.classifier = classifier
 
     @classmethod
     def create(cls, config, model_storage, resource, execution_context) -> "MitraDangerDetector":
@@ -72,7 +124,9 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 arrays = np.load(directory / EMBEDDINGS_FILE)
-                return cls(config, model_storage, resource, arrays["danger"], arrays["ordinary"])
+                classifier = DangerClassifier.load(directory / CLASSIFIER_FILE)
+                return cls(config, model_storage, resource, arrays["danger"], arrays["ordinary"],
+                           classifier)
         except (ValueError, FileNotFoundError):
             logger.warning("danger detector has no embeddings; lexicon and DIET only")
             return cls(config, model_storage, resource)
@@ -83,10 +137,16 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         danger = [m for m in examples if m.get(INTENT) == intent]
         ordinary = [m for m in examples if m.get(INTENT) != intent]
         self.danger = self.ordinary = np.zeros((0, 384), dtype=np.float32)  # dimension for _vectors
-        self.danger = np.vstack(self._vectors(danger))
-        self.ordinary = np.vstack(self._vectors(ordinary))
+        danger_vectors = np.vstack(self._vectors(danger))
+        ordinary_vectors = np.vstack(self._vectors(ordinary))
+        self.danger, self.ordinary = danger_vectors, ordinary_vectors
+        self.classifier = DangerClassifier.fit(
+            [m.get(TEXT) for m in danger + ordinary],
+            np.vstack([danger_vectors, ordinary_vectors]),
+            [1] * len(danger) + [0] * len(ordinary))
         with self._model_storage.write_to(self._resource) as directory:
             np.savez_compressed(directory / EMBEDDINGS_FILE, danger=self.danger, ordinary=self.ordinary)
+            self.classifier.save(directory / CLASSIFIER_FILE)
         return self._resource
 
     def _knn_margin(self, vector: np.ndarray) -> Optional[float]:
@@ -100,19 +160,13 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         intent = self.config["intent"]
         confidence = next((r["confidence"] for r in ranking if r["name"] == intent), 0.0)
         margin = self._knn_margin(vector) if vector is not None else None
-        phrase = danger_lexicon.signal(text) if self.config["use_lexicon"] else None
-        fired = []
-        if confidence >= self.config["intent_threshold"]:
-            fired.append("intent")
-        if phrase:
-            fired.append("lexicon")
-        if margin is not None and margin >= self.config["knn_margin"]:
-            fired.append("similarity")
-        if (not fired and margin is not None and confidence >= self.config["weak_intent"]
-                and margin >= self.config["weak_margin"]):
-            fired.append("intent+similarity")
-        return {"signals": fired, "intent_confidence": round(confidence, 3),
-                "knn_margin": None if margin is None else round(margin, 4), "phrase": phrase}
+        probability = (self.classifier.probability(text, vector)
+                       if self.classifier is not None and vector is not None else None)
+        found = {"intent_confidence": round(confidence, 3),
+                 "knn_margin": None if margin is None else round(margin, 4),
+                 "classifier": None if probability is None else round(probability, 4),
+                 "phrase": danger_lexicon.signal(text)}
+        return {"signals": decide(found, self.config), **found}
 
     def _vectors(self, messages: List[Message]) -> List[Optional[np.ndarray]]:
         """e5 vectors: those the E5SentenceFeaturizer already put on the message (so the

@@ -1,0 +1,75 @@
+"""How the danger detector's signals combine (nlu.danger.decide) with the settings we ship
+in config.yml, and the classifier signal's own life cycle (fit, save, load)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from nlu.danger import MitraDangerDetector, decide
+from nlu.danger_classifier import DangerClassifier
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    settings = next(c for c in pipeline if c["name"] == "nlu.danger.MitraDangerDetector")
+    return {**MitraDangerDetector.get_default_config(), **settings}
+
+
+def signals(intent=0.0, margin=-0.05, classifier=0.0, phrase=None):
+    return {"intent_confidence": intent, "knn_margin": margin, "classifier": classifier,
+            "phrase": phrase}
+
+
+def test_ordinary_message_raises_nothing(shipped):
+    assert decide(signals(), shipped) == []
+
+
+def test_diet_alone_does_not_raise_an_alarm(shipped):
+    # DIET is certain and wrong on unseen complaints; alone it must not alarm anyone.
+    assert decide(signals(intent=1.0, classifier=0.05), shipped) == []
+
+
+def test_diet_and_classifier_agreeing_raise_one(shipped):
+    assert decide(signals(intent=0.9, classifier=0.4), shipped) == ["votes"]
+
+
+def test_a_confident_classifier_alone_raises_one(shipped):
+    assert "classifier" in decide(signals(classifier=0.95), shipped)
+
+
+def test_a_lexicon_phrase_needs_some_support(shipped):
+    assert decide(signals(phrase="en:lock us in", classifier=0.01), shipped) == []
+    assert decide(signals(phrase="en:lock us in", classifier=0.5), shipped) == ["lexicon"]
+
+
+def test_a_clear_similarity_margin_alone_raises_one(shipped):
+    assert decide(signals(margin=0.05), shipped) == ["similarity"]
+
+
+def test_without_a_classifier_the_other_signals_still_work(shipped):
+    # A model trained before the classifier existed loads without one.
+    assert decide(signals(margin=0.05, classifier=None), shipped) == ["similarity"]
+    assert decide(signals(phrase="en:lock us in", classifier=None), shipped) == ["lexicon"]
+
+
+def test_classifier_learns_saves_and_loads(tmp_path):
+    rng = np.random.default_rng(0)
+    danger = ["they lock us in the room", "boss beat me every day", "come get me please",
+              "captain not let us go to land", "they sold me to another boat"] * 4
+    ordinary = ["what is minimum wage", "how to extend my visa", "hello how are you",
+                "thank you very much", "where can i send money home"] * 4
+    texts = danger + ordinary
+    vectors = rng.normal(size=(len(texts), 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    classifier = DangerClassifier.fit(texts, vectors, [1] * len(danger) + [0] * len(ordinary))
+    path = tmp_path / "classifier.pkl"
+    classifier.save(path)
+    loaded = DangerClassifier.load(path)
+    probe = np.zeros(8)
+    assert loaded.probability("they lock us in the room at night", probe) > 0.5
+    assert loaded.probability("what is the minimum wage in bangkok", probe) < 0.5
+    assert DangerClassifier.load(tmp_path / "missing.pkl") is None
