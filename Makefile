@@ -27,7 +27,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test eval setup catalogs i18n model embeddings clean
+.PHONY: run test eval bench setup catalogs i18n model embeddings clean
 
 ## Environments ----------------------------------------------------------------------
 $(APP_VENV)/.installed: requirements/app.txt requirements/app.lock
@@ -98,6 +98,19 @@ eval: setup
 	$(RASA_PY) -m nlu.evaluate --model $(MODEL)
 	$(APP_PY) -m actions.knowledge.evaluate
 	$(APP_PY) -m scripts.handoff_latency
+
+## Benchmark --------------------------------------------------------------------------
+# The reference bot for `make bench` (bench/reference: one rule, one custom action):
+# what Rasa itself costs per message. Trains in seconds. BENCH_ARGS go to scripts/bench.py
+# (--help), e.g. BENCH_ARGS="--levels 10 --long-turns 0".
+REFERENCE_MODEL := models/reference.tar.gz
+$(REFERENCE_MODEL): $(wildcard bench/reference/*.yml bench/reference/data/*.yml) $(RASA_VENV)/.installed
+	$(RASA) train --config bench/reference/config.yml --domain bench/reference/domain.yml \
+		--data bench/reference/data --fixed-model-name reference --out models --quiet
+	touch $@
+
+bench: setup $(REFERENCE_MODEL)
+	$(APP_PY) -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf models results .pytest_cache
