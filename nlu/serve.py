@@ -103,7 +103,9 @@ def api_arguments() -> list:
     """Rasa's HTTP API (tracker events: pause and resume around a hand-off) only with a
     token: without RASA_AUTH_TOKEN the API stays off and only the REST channel answers."""
     token = os.environ.get("RASA_AUTH_TOKEN", "").strip()
-    return ["--enable-api", "--auth-token", token] if token else []
+    # One argument, "--auth-token=…": a token that starts with "-" (token_urlsafe makes
+    # one in 64) would otherwise be read as an option and Rasa would not start.
+    return ["--enable-api", f"--auth-token={token}"] if token else []
 
 
 def observe() -> None:

@@ -31,3 +31,13 @@ def test_refuses_to_start_without_redis():
     assert result.returncode == EXIT_NO_REDIS
     assert "refusing to start" in result.stderr
     assert time.monotonic() - started < 60
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(monkeypatch):
+    # secrets.token_urlsafe gives one in 64; Rasa's parser once took it for an option.
+    from rasa.__main__ import create_argument_parser
+
+    from nlu.serve import api_arguments
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "-Xy_token")
+    args = create_argument_parser().parse_args(["run", "--model", "m.tar.gz", *api_arguments()])
+    assert args.auth_token == "-Xy_token" and args.enable_api
