@@ -43,6 +43,7 @@ class Outcome:
     kind: str = "say"
     cpu: Dict[str, float] = field(default_factory=dict)  # CPU seconds per process, if asked
 
+
 # Returns CPU seconds used so far, per process (bench.processes.ProcessMonitor.cpu).
 CpuClock = Callable[[], Dict[str, float]]
 

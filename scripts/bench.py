@@ -30,7 +30,7 @@ from typing import Dict, List, Optional, Tuple
 import httpx
 import redis
 
-from bench.people import Step, copied_lines, long_conversation, scripts
+from bench.people import Script, Step, copied_lines, load_messages, long_conversation, scripts
 from bench.processes import ProcessMonitor
 from bench.reference.stack import MODEL as REFERENCE_MODEL
 from bench.reference.stack import ReferenceStack
@@ -125,7 +125,6 @@ def start_stacks(fake: RecordingTelegram):
 def warm_up(people: TelegramPeople, reference: ReferenceStack) -> None:
     """One conversation per language before measuring: Rasa, the knowledge base's model
     and the bot load some things on first use."""
-    from bench.people import Script, Step, load_messages
     rng = random.Random(0)
     for language, group in load_messages().items():
         warm = Script(language, None, [Step("say", group["greetings"][0]),
@@ -239,7 +238,7 @@ def run_levels(levels: List[int], args: argparse.Namespace, think: tuple,
                                        if k.startswith(name + " ")}})
             s = rows[-1]["summary"]
             presses = sum(o.kind == "press" for o in outcomes)
-            print(f"[bench] {name} with {level} people: {s['messages']} messages "
+            print(f"[bench] {name}, {level} at once: {s['messages']} messages "
                   f"({presses} button presses), p95 {ms(s['p95'])} ms, lost {s['lost']}",
                   flush=True)
         rows[-2]["p95_ratio"] = ratio(rows[-2]["summary"]["p95"], rows[-1]["summary"]["p95"])
@@ -312,7 +311,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     fake = RecordingTelegram().start()
     fake.add_chat(group_chat(STAFF, "Hotline staff"))
-    ours, reference = start_stacks(fake)
+    try:
+        ours, reference = start_stacks(fake)
+    except BaseException:
+        fake.stop()
+        raise
     ready = time.monotonic() - started
     print(f"[bench] both stacks up in {ready:.0f} s", flush=True)
     rows: List[dict] = []
