@@ -17,7 +17,7 @@ MODEL := models/mitra.tar.gz
 
 # Serving, evaluation and the tracker store are not part of the model: changing them does
 # not retrain it.
-NOT_TRAINING := nlu/serve.py nlu/evaluate.py nlu/tune_danger.py nlu/tracker_store.py
+NOT_TRAINING := nlu/serve.py nlu/evaluate.py nlu/tune_danger.py nlu/tracker_store.py nlu/rasa_speedups.py
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
 	$(filter-out $(NOT_TRAINING),$(wildcard nlu/*.py)) $(wildcard nlu/resources/*)
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)

@@ -13,6 +13,7 @@ route is added, so that the bot's image does without it.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Iterable, Optional
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, generate_latest
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("km", "th", "en")
 UNKNOWN = "unknown"
 PATH = "/metrics"
+# prometheus_client's own variable: where processes of one service keep their counts.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # Hand-offs happen in `mitra/cases.py`, which the action server runs (the bot only imports
 # it, so its /metrics shows the name without values).
@@ -43,6 +46,15 @@ def language_label(code: Optional[str], known: Iterable[str] = LANGUAGES) -> str
 
 
 def exposition() -> bytes:
+    """This process's counts, or, when Rasa runs several worker processes
+    (MITRA_RASA_WORKERS, nlu/serve.py), all of theirs added up: any worker may answer the
+    scrape, so each one's counts alone would jump back and forth."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        from prometheus_client import CollectorRegistry, multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
     return generate_latest(REGISTRY)
 
 

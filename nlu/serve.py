@@ -9,7 +9,8 @@ answers with its own fallback and retries.
 
 It also adds what Rasa lacks for operations: GET /metrics (mitra/metrics_rasa.py) and our
 log format (mitra/logs.py: JSON lines, at INFO, without the person's text, which Rasa logs
-only at DEBUG; `--debug` is never passed by default).
+only at DEBUG; `--debug` is never passed by default), and it skips work Rasa repeats on
+every turn (nlu/rasa_speedups.py).
 
 Usage: python -m nlu.serve --model models/ [--port 5005] [extra `rasa run` arguments]
 """
@@ -21,7 +22,17 @@ import os
 import sys
 from urllib.parse import urlparse
 
+from nlu import rasa_speedups
+
 logger = logging.getLogger("mitra.rasa")
+
+# One thread per numerical library, unless the operator says otherwise; before NumPy loads.
+# OpenBLAS (NumPy, scikit-learn) otherwise starts a thread per core that spins between the
+# danger detector's small products: twice the CPU per message (154 ms against 81), taken
+# from the bot and the action server on the same cores. Rasa serves a message at a time
+# per process anyway; more cores are for more workers (MITRA_RASA_WORKERS).
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 EXIT_NO_REDIS = 3
 
@@ -121,18 +132,32 @@ def observe() -> None:
     def observed_app(*args, **kwargs):
         app = configure_app(*args, **kwargs)
         metrics_rasa.install(app)
+        rasa_speedups.warm_up(app)
         logs.take_over()
 
         async def take_over_logs(_app, _loop) -> None:
             # Rasa routes Sanic's loggers elsewhere after building the app.
             logs.take_over()
 
+        app.register_listener(exit_on_sigterm_while_loading, "before_server_start")
         app.register_listener(take_over_logs, "before_server_start")
         app.register_listener(take_over_logs, "after_server_start")
         return app
 
     run.configure_app = observed_app
     metrics_rasa.count_intents()
+
+
+async def exit_on_sigterm_while_loading(_app, _loop) -> None:
+    """In a worker process (MITRA_RASA_WORKERS > 1), a SIGTERM before Sanic's own handler
+    is in place (while the model loads: a minute) met the handler inherited from the
+    parent, which does not stop the worker; the parent then waited for it for ever. Nothing
+    is served yet at that point, so the worker may just leave; Sanic's handler replaces
+    this one once the server runs."""
+    import signal
+
+    if int(os.environ.get("SANIC_WORKERS", "1") or 1) > 1:
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
 
 def log_settings() -> None:
@@ -148,11 +173,43 @@ def log_settings() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def rasa_workers() -> int:
+    """MITRA_RASA_WORKERS: Rasa processes on one port (Sanic workers), default 1.
+
+    Rasa handles a message on one Python event loop, so one process uses one core. More
+    workers use more cores of one machine, each with its own copy of the model (about
+    1.5 GB); Redis's lock store keeps each conversation to one worker at a time. Their
+    metrics are added up through a directory of prometheus_client's multiprocess mode."""
+    try:
+        workers = int(os.environ.get("MITRA_RASA_WORKERS", "1") or 1)
+    except ValueError:
+        logger.warning("MITRA_RASA_WORKERS is not a number: one worker")
+        return 1
+    return max(1, workers)
+
+
+def share_workers(workers: int) -> None:
+    """Before prometheus_client is imported: it reads the directory at import."""
+    os.environ["SANIC_WORKERS"] = str(workers)  # ours decides, not a stray SANIC_WORKERS
+    if workers <= 1:
+        return
+    import atexit
+    import shutil
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix="mitra-rasa-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # as mitra/metrics.py reads it
+    main_pid = os.getpid()
+    # Only the process that made it removes it (workers are forked and exit too).
+    atexit.register(lambda: os.getpid() == main_pid and shutil.rmtree(directory, ignore_errors=True))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models")
     parser.add_argument("--port", default=os.environ.get("RASA_PORT", "5005"))
     args, rest = parser.parse_known_args(argv)
+    share_workers(rasa_workers())
     log_settings()
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -165,6 +222,7 @@ def main(argv=None) -> None:
         sys.exit(EXIT_NO_REDIS)
     insist_on_redis()
     observe()
+    rasa_speedups.install()
 
     from rasa.__main__ import main as rasa_main
 

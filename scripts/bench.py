@@ -67,6 +67,9 @@ def arguments(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--tracker-max-events", type=int, default=None,
                         help="MITRA_TRACKER_MAX_EVENTS for Rasa (0: whole trackers, as Rasa "
                              "keeps them, to compare)")
+    parser.add_argument("--rasa-workers", type=int, default=os.cpu_count() or 1,
+                        help="Rasa processes of each bot (MITRA_RASA_WORKERS for Mitra's, "
+                             "SANIC_WORKERS for the reference's); default: one per CPU")
     parser.add_argument("--seed", type=int, default=6)
     return parser.parse_args(argv)
 
@@ -296,6 +299,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     if args.tracker_max_events is not None:
         os.environ["MITRA_TRACKER_MAX_EVENTS"] = str(args.tracker_max_events)
+    # Both stacks get as many Rasa processes (the stacks pass the environment on).
+    os.environ["MITRA_RASA_WORKERS"] = os.environ["SANIC_WORKERS"] = str(args.rasa_workers)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     think = tuple(float(x) for x in args.think.split(","))
     started = time.monotonic()
@@ -343,6 +348,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"\nMitra through the fake Bot API, the reference bot on Rasa's REST channel; "
           f"{about['cpus']} CPUs, {about['cpu']}; MITRA_TRACKER_MAX_EVENTS="
           f"{os.environ.get('MITRA_TRACKER_MAX_EVENTS', '(default)')}; "
+          f"{args.rasa_workers} Rasa worker(s) each; "
           f"{args.seconds:.0f} s per level, think {args.think} s")
     print_load_table(rows)
     if long:

@@ -41,3 +41,64 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa_whole(monkeypatch):
     monkeypatch.setenv("RASA_AUTH_TOKEN", "-Xy_token")
     args = create_argument_parser().parse_args(["run", "--model", "m.tar.gz", *api_arguments()])
     assert args.auth_token == "-Xy_token" and args.enable_api
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str = "", body: bytes = None) -> bytes:
+    import urllib.request
+
+    request = urllib.request.Request(
+        url + (f"?token={token}" if token else ""), data=body,
+        headers={"Content-Type": "application/json"} if body else {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()
+
+
+def _sample(exposition: str, name: str, **labels) -> float:
+    total = 0.0
+    for line in exposition.splitlines():
+        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_two_workers_answer_and_count_together():
+    """MITRA_RASA_WORKERS=2: two Rasa processes on one port, and /metrics, whichever of
+    them answers the scrape, counts the messages of both."""
+    import json
+
+    port, token = _free_port(), "worker-test-token"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MITRA_RASA_WORKERS="2", RASA_AUTH_TOKEN=token,
+               REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nlu.serve", "--model", "models/mitra.tar.gz", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            assert process.poll() is None, "Rasa stopped"
+            try:
+                _get(url + "/status", token)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Rasa did not start"
+                time.sleep(2)
+        workers = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert len(workers) == 2
+        texts = ["hello", "សួស្តី", "สวัสดีครับ", "my boss keeps my passport", "thanks", "hi"]
+        for text in texts:
+            parsed = json.loads(_get(url + "/model/parse", token, json.dumps({"text": text}).encode()))
+            assert parsed["intent"]["name"]
+        for _ in range(4):  # new connections: either worker may answer
+            exposition = _get(url + "/metrics").decode()
+            assert _sample(exposition, "mitra_rasa_intents_total") == len(texts)
+            assert _sample(exposition, "mitra_rasa_requests_total", route="parse") == len(texts)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
