@@ -52,6 +52,10 @@ def main() -> None:
     parser.add_argument("--model", default="models/mitra.tar.gz")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    # Rasa's structured log would otherwise print every parse, evaluation texts included.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     from rasa.core.agent import Agent
 
     started = time.monotonic()

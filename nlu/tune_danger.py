@@ -108,6 +108,10 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=12)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    # Rasa's structured log would otherwise print every parse, evaluation texts included.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
     rows = dev_examples()
     cache = Path(args.signals) if args.signals else None
     if cache and cache.exists():
