@@ -16,7 +16,7 @@ from typing import Iterator, List, Optional
 import httpx
 
 from bench.people import Script, Step
-from bench.telegram_load import LOST_AFTER, CpuClock, Outcome, cpu_between
+from bench.telegram_load import LOST_AFTER, CpuClock, Outcome, cpu_between, run_all
 
 
 class RestPeople:
@@ -47,11 +47,7 @@ class RestPeople:
                     with lock:
                         outcomes.extend(mine)
 
-        threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(people)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_all(worker, people)
         return outcomes
 
     def converse(self, client: httpx.Client, script: Script, rng: random.Random,

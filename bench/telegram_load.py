@@ -33,6 +33,15 @@ LOST_AFTER = 30.0
 POLL_SECONDS = 0.02
 
 
+def run_all(worker: Callable[[int], None], people: int) -> None:
+    """Runs worker(0) ... worker(people - 1), one thread each, until all have ended."""
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @dataclass
 class Outcome:
     """One message: how long its answer took (None: lost), how many notices came."""
@@ -124,11 +133,7 @@ class TelegramPeople:
                 with lock:
                     outcomes.extend(mine)
 
-        threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(people)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_all(worker, people)
         return outcomes
 
     def conversation(self, telegram_language: Optional[str] = None,
