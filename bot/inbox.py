@@ -28,6 +28,12 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+# Extend the lock only for its holder: after an answer slower than the lock, another
+# replica may hold it, and must keep it.
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
 # Pop the answered head; forget the person in `pending` once nothing waits.
 _POP = """
 redis.call('lpop', KEYS[1])
@@ -66,6 +72,7 @@ class Inbox:
         self.lock_ms = int(lock_seconds * 1000)
         self._release = redis.register_script(_RELEASE)
         self._pop = redis.register_script(_POP)
+        self._extend = redis.register_script(_EXTEND)
 
     async def push(self, sender: str, entry: Entry) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -101,8 +108,9 @@ class Inbox:
                 return False
             await asyncio.sleep(LOCK_POLL_SECONDS)
 
-    async def extend(self, sender: str) -> None:
-        await self.redis.pexpire(keys.busy(sender), self.lock_ms)
+    async def extend(self, sender: str, token: str) -> bool:
+        """Renews the lock; False when it has expired and may be another's now."""
+        return bool(await self._extend(keys=[keys.busy(sender)], args=[token, self.lock_ms]))
 
     async def release(self, sender: str, token: str) -> None:
         await self._release(keys=[keys.busy(sender)], args=[token])

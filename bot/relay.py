@@ -95,7 +95,7 @@ class Relay:
                 return
             first = False
             try:
-                emptied = await self._answer_waiting(sender, state)
+                emptied = await self._answer_waiting(sender, token, state)
             finally:
                 await self.inbox.release(sender, token)
             # A message may have arrived just before we let go of the lock.
@@ -103,14 +103,19 @@ class Relay:
                 return
             wait = 0.0
 
-    async def _answer_waiting(self, sender: str, state: Optional[_Live]) -> bool:
+    async def _answer_waiting(self, sender: str, token: str, state: Optional[_Live]) -> bool:
         while True:
             entry = await self.inbox.head(sender)
             if entry is None:
                 return True
             if not await self._answer(sender, entry, state):
                 return False
-            await self.inbox.extend(sender)
+            if not await self.inbox.extend(sender, token):
+                # The answer outlasted the lock and another task may be answering this
+                # same message: leave it to that task. Popping here could drop the next
+                # message, unanswered; at worst the person gets this answer twice.
+                logger.warning("lost a person's lock while answering; leaving the message")
+                return False
             if not await self.inbox.pop(sender):
                 return True
 

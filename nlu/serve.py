@@ -47,6 +47,8 @@ def redis_settings(url: str) -> dict:
         "port": parsed.port or 6379,
         "db": int(db),
         "password": parsed.password or None,
+        # rediss:// is Redis over TLS, for the tracker and lock stores as for the bot.
+        "ssl": parsed.scheme == "rediss",
     }
 
 
@@ -62,6 +64,8 @@ def export_endpoint_env(redis_url: str) -> dict:
             "MITRA_REDIS_DB": str(redis["db"]),
             # Rasa's env substitution has no "unset"; an empty password means none.
             "MITRA_REDIS_PASSWORD": redis["password"] or "",
+            # Substituted as text: empty is false, anything else true.
+            "MITRA_REDIS_SSL": "1" if redis["ssl"] else "",
             "MITRA_ACTION_URL": f"{actions}/webhook",
             "MITRA_NLG_URL": f"{actions}/nlg",
             # The action server refuses requests without it when it is set.
@@ -77,7 +81,7 @@ def check_redis(redis: dict) -> None:
 
     client = redis_lib.Redis(
         host=redis["host"], port=redis["port"], db=redis["db"],
-        password=redis["password"], socket_connect_timeout=3, socket_timeout=3,
+        password=redis["password"], ssl=redis["ssl"], socket_connect_timeout=3, socket_timeout=3,
     )
     client.ping()
 

@@ -137,10 +137,10 @@ def compact(tracker: DialogueStateTracker, keep_turns: int) -> List[Event]:
 class EncryptedRedisTrackerStore(RedisTrackerStore):
     def __init__(self, domain=None, host: Text = "localhost", port=6379, db=0,
                  max_events: Optional[int] = None, keep_turns: Optional[int] = None,
-                 **kwargs: Any) -> None:
-        # Values from endpoints.yml's ${...} arrive as text.
+                 use_ssl: Any = False, **kwargs: Any) -> None:
+        # Values from endpoints.yml's ${...} arrive as text (use_ssl: "" or "1").
         super().__init__(domain, host=host or "localhost", port=int(port or 6379),
-                         db=int(db or 0), **kwargs)
+                         db=int(db or 0), use_ssl=bool(use_ssl), **kwargs)
         # 0 keeps whole trackers, saved as Rasa saves them (to measure the difference).
         self.max_events = int(max_events if max_events is not None
                               else _env_int("MITRA_TRACKER_MAX_EVENTS", MAX_EVENTS))

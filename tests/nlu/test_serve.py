@@ -13,9 +13,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_redis_url_is_parsed():
     assert redis_settings("redis://:secret@10.0.0.5:6380/2") == {
-        "host": "10.0.0.5", "port": 6380, "db": 2, "password": "secret"}
+        "host": "10.0.0.5", "port": 6380, "db": 2, "password": "secret", "ssl": False}
     assert redis_settings("redis://localhost") == {
-        "host": "localhost", "port": 6379, "db": 0, "password": None}
+        "host": "localhost", "port": 6379, "db": 0, "password": None, "ssl": False}
+    assert redis_settings("rediss://redis.internal:6380/1")["ssl"] is True
+
+
+def _stores(monkeypatch, redis_url):
+    """Rasa's own tracker and lock stores, made from endpoints.yml as `rasa run` makes them."""
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import read_endpoints_from_path
+
+    from nlu.serve import export_endpoint_env
+    for name in ("MITRA_REDIS_HOST", "MITRA_REDIS_PORT", "MITRA_REDIS_DB",
+                 "MITRA_REDIS_PASSWORD", "MITRA_REDIS_SSL"):
+        monkeypatch.delenv(name, raising=False)
+    export_endpoint_env(redis_url)
+    endpoints = read_endpoints_from_path(str(ROOT / "endpoints.yml"))
+    return (TrackerStore.create(endpoints.tracker_store), LockStore.create(endpoints.lock_store))
+
+
+def test_rediss_url_puts_both_of_rasas_redis_stores_on_tls(monkeypatch):
+    # No connection is made here: the client is built, its connection class tells.
+    tracker, lock = _stores(monkeypatch, "rediss://:pw@redis.internal:6380/1")
+    for client in (getattr(tracker, "_tracker_store", tracker).red, lock.red):
+        assert client.connection_pool.connection_class.__name__ == "SSLConnection"
+        assert client.connection_pool.connection_kwargs["host"] == "redis.internal"
+        assert client.connection_pool.connection_kwargs["port"] == 6380
+    tracker, lock = _stores(monkeypatch, "redis://127.0.0.1:6379/0")
+    for client in (getattr(tracker, "_tracker_store", tracker).red, lock.red):
+        assert client.connection_pool.connection_class.__name__ == "Connection"
 
 
 def test_refuses_to_start_without_redis():
