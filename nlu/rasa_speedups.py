@@ -1,5 +1,14 @@
 """Work Rasa 3.6 repeats on every turn and need not: done once instead.
 
+Connections to the action server: Rasa opens a new aiohttp session, and with it a new TCP
+connection, for every call (each custom action, each reply through the NLG endpoint), and
+the action server accepts a new one each time. `keep_connections` keeps one session per
+event loop and endpoint, whose idle connections close after KEEPALIVE_SECONDS, before the
+action server closes them (rasa_sdk's Sanic: 120 s; proxies often 5 s or more), so a request
+does not go out on a connection the other side is closing. A request that still meets a connection closed under it (the action
+server restarted) is sent once more on a new one: nothing had reached the server.
+
+JSON schemas:
 Rasa checks every answer of the action server (custom actions and the NLG endpoint, so
 several times a turn) with `jsonschema.validate`. That function first validates the
 schema itself against JSON Schema's meta-schema and builds a new validator: about 27 ms a
@@ -10,10 +19,11 @@ JSON text) and check answers exactly as before: the same errors, the same except
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 _validators: Dict[str, Any] = {}
 _lock = threading.Lock()
@@ -50,6 +60,71 @@ def install() -> None:
     import jsonschema
 
     jsonschema.validate = validate
+    keep_connections()
+
+
+# Below the idle timeouts of the action server and of common proxies (5 s and more).
+KEEPALIVE_SECONDS = 2.0
+_sessions: Dict[Tuple[int, str], Any] = {}
+
+
+class _Kept:
+    """`async with` over a kept session: Rasa's request() closes what it enters."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return False
+
+
+def _session_key(endpoint: Any) -> Tuple[int, str]:
+    # By loop (a session belongs to one) and by what Rasa's session() configures, not by
+    # object: Rasa copies endpoint configs.
+    return (id(asyncio.get_running_loop()),
+            json.dumps([endpoint.headers, endpoint.basic_auth], sort_keys=True, default=repr))
+
+
+def kept_session(endpoint: Any) -> _Kept:
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    key = _session_key(endpoint)
+    session = _sessions.get(key)
+    if session is None or session.closed:
+        auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+                if endpoint.basic_auth else None)
+        session = aiohttp.ClientSession(
+            headers=endpoint.headers, auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        if len(_sessions) >= MAX_SCHEMAS:  # bounded, as above
+            _sessions.clear()
+        _sessions[key] = session
+    return _Kept(session)
+
+
+def keep_connections() -> None:
+    import aiohttp
+    from rasa.utils.endpoints import EndpointConfig
+
+    if getattr(EndpointConfig.request, "_mitra_kept", False):
+        return
+    original = EndpointConfig.request
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **dict(kwargs))
+        except aiohttp.ServerDisconnectedError:
+            # A kept connection the server had closed; the request did not reach it.
+            return await original(self, *args, **kwargs)
+
+    request._mitra_kept = True  # type: ignore[attr-defined]
+    EndpointConfig.session = kept_session
+    EndpointConfig.request = request
 
 
 # One message per script, so that the first person to write in each does not wait for

@@ -1,9 +1,13 @@
-"""The validator Rasa uses on action-server answers, built once, judges as before."""
+"""The validator Rasa uses on action-server answers, built once, judges as before; calls
+to the action server share connections and survive one that the server closed."""
+import asyncio
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 from nlu import rasa_speedups
 
@@ -15,6 +19,8 @@ BAD = {"events": [{"event": "slot"}], "responses": []}
 @pytest.fixture
 def installed(monkeypatch):
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)  # undone after the test
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     rasa_speedups.install()
     assert jsonschema.validate is rasa_speedups.validate
 
@@ -37,3 +43,61 @@ def test_nlg_answers_judged_as_rasa_does(installed):
 def test_an_invalid_schema_is_still_refused():
     with pytest.raises(jsonschema.SchemaError):
         rasa_speedups.validate({}, {"type": "no such type"})
+
+
+async def _action_server(server_keepalive: float):
+    """A real HTTP server on a free port that answers like an action server and counts
+    the TCP connections it accepted."""
+    from aiohttp import web
+
+    connections = []
+
+    async def webhook(request):
+        connections.append(request.transport) if request.transport not in connections else None
+        return web.json_response({"events": [], "responses": [{"text": request.query["token"]}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app, keepalive_timeout=server_keepalive)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}/webhook", connections
+
+
+def test_calls_to_the_action_server_share_one_connection(installed):
+    async def scenario():
+        runner, url, connections = await _action_server(server_keepalive=5)
+        try:
+            endpoint = EndpointConfig(url, token="secret")
+            for _ in range(3):  # Rasa's own request(), as for each custom action
+                answer = await endpoint.request(json={"next_action": "action_x"}, method="post")
+                assert answer["responses"] == [{"text": "secret"}]
+            copy = endpoint.copy()  # Rasa copies endpoint configs; still the same session
+            await copy.request(json={}, method="post")
+            return len(connections)
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(scenario()) == 1
+
+
+def test_a_connection_the_server_closed_is_replaced_without_an_error(installed, monkeypatch):
+    # The client would keep it 2 s; this server closes idle connections after 0.1 s, as a
+    # restarted or differently configured action server may.
+    async def scenario():
+        runner, url, connections = await _action_server(server_keepalive=0.1)
+        try:
+            endpoint = EndpointConfig(url, token="t")
+            answers = []
+            for _ in range(3):
+                answers.append(await endpoint.request(json={}, method="post"))
+                await asyncio.sleep(0.3)
+            return answers, len(connections)
+        finally:
+            await runner.cleanup()
+
+    answers, connections = asyncio.run(scenario())
+    assert answers == [{"events": [], "responses": [{"text": "t"}]}] * 3
+    assert connections == 3
