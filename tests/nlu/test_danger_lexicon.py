@@ -11,6 +11,7 @@ from nlu.danger_lexicon import signal
     "ថៅកែវាយខ្ញុំរាល់ថ្ងៃ",
     "นายจ้างขังผมไว้ในห้อง",
     "ke vay knhom rol thngai",
+    "they locked me in and want 5000 baht",  # an amount is not laughter
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -23,6 +24,11 @@ def test_danger_now_fires(text):
     "พิมพ์ตรงนี้ปลอดภัยไหม",   # "อด" (starve) inside "ปลอดภัย" (safe) must not fire
     "สวัสดีค่ะแอดมิน",
     "how much is the minimum wage",
+    # Jokes: laughter marks them in every language.
+    "my boss will kill me if i'm late again hahaha",
+    "ថៅកែនឹងសម្លាប់ខ្ញុំបើមកយឺត ហាហា",
+    "ถ้ามาสายอีก หัวหน้าฆ่าผมแน่ 555",
+    "boss somlab knhom hz 😂",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
