@@ -12,6 +12,7 @@ from nlu.danger_lexicon import signal
     "นายจ้างขังผมไว้ในห้อง",
     "ke vay knhom rol thngai",
     "they locked me in and want 5000 baht",  # an amount is not laughter
+    "they locked the door and we don't have the key",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -29,6 +30,9 @@ def test_danger_now_fires(text):
     "ថៅកែនឹងសម្លាប់ខ្ញុំបើមកយឺត ហាហា",
     "ถ้ามาสายอีก หัวหน้าฆ่าผมแน่ 555",
     "boss somlab knhom hz 😂",
+    # Locked at night, but they have the key.
+    "the gate is locked at night but we have our own key",
+    "ยามล็อคประตูตอนกลางคืน แต่เรามีกุญแจ",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
