@@ -45,20 +45,24 @@ def test_an_invalid_schema_is_still_refused():
         rasa_speedups.validate({}, {"type": "no such type"})
 
 
-async def _action_server(server_keepalive: float):
+async def _action_server(close_after: float = 0.0):
     """A real HTTP server on a free port that answers like an action server and counts
-    the TCP connections it accepted."""
+    the TCP connections it accepted; with `close_after`, it closes each connection that
+    long after answering, as a restarted action server or a proxy's idle timeout does."""
     from aiohttp import web
 
     connections = []
 
     async def webhook(request):
-        connections.append(request.transport) if request.transport not in connections else None
+        if request.transport not in connections:
+            connections.append(request.transport)
+        if close_after:
+            asyncio.get_running_loop().call_later(close_after, request.transport.close)
         return web.json_response({"events": [], "responses": [{"text": request.query["token"]}]})
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app, keepalive_timeout=server_keepalive)
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -68,7 +72,7 @@ async def _action_server(server_keepalive: float):
 
 def test_calls_to_the_action_server_share_one_connection(installed):
     async def scenario():
-        runner, url, connections = await _action_server(server_keepalive=5)
+        runner, url, connections = await _action_server()
         try:
             endpoint = EndpointConfig(url, token="secret")
             for _ in range(3):  # Rasa's own request(), as for each custom action
@@ -83,11 +87,11 @@ def test_calls_to_the_action_server_share_one_connection(installed):
     assert asyncio.run(scenario()) == 1
 
 
-def test_a_connection_the_server_closed_is_replaced_without_an_error(installed, monkeypatch):
-    # The client would keep it 2 s; this server closes idle connections after 0.1 s, as a
-    # restarted or differently configured action server may.
+def test_a_connection_the_server_closed_is_replaced_without_an_error(installed):
+    # The client would keep it 2 s; this server closes it 0.05 s after each answer (one
+    # event loop for both, so the close always comes before the next request).
     async def scenario():
-        runner, url, connections = await _action_server(server_keepalive=0.1)
+        runner, url, connections = await _action_server(close_after=0.05)
         try:
             endpoint = EndpointConfig(url, token="t")
             answers = []
