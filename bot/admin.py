@@ -168,12 +168,20 @@ def _start(work: Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[No
 
 
 # -- The admin's actions ---------------------------------------------------------------
+async def _refused(context: ContextTypes.DEFAULT_TYPE, user, message, language: str,
+                   action: str) -> bool:
+    """True when `user` is no admin: the refusal is recorded and they are told so."""
+    if await _allowed(context, user):
+        return False
+    await _audit(context, user, f"refused {action}")
+    await message.reply_text(gettext(language, t.NOT_ADMIN))
+    return True
+
+
 async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
     message, user = update.effective_message, update.effective_user
     document = message.document
-    if not await _allowed(context, user):
-        await _audit(context, user, "refused upload")
-        await message.reply_text(gettext(language, t.NOT_ADMIN))
+    if await _refused(context, user, message, language, "upload"):
         return
     if (document.file_size or 0) > files.MAX_FILE_BYTES:
         await message.reply_text(gettext(language, t.TOO_BIG,
@@ -248,9 +256,7 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE, language: s
 
 async def roll_back(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
     message, user = update.effective_message, update.effective_user
-    if not await _allowed(context, user):
-        await _audit(context, user, "refused rollback")
-        await message.reply_text(gettext(language, t.NOT_ADMIN))
+    if await _refused(context, user, message, language, "rollback"):
         return
     try:
         number = await asyncio.to_thread(admin.rollback, _sync(context))
@@ -263,9 +269,7 @@ async def roll_back(update: Update, context: ContextTypes.DEFAULT_TYPE, language
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
     message, user = update.effective_message, update.effective_user
-    if not await _allowed(context, user):
-        await _audit(context, user, "refused export")
-        await message.reply_text(gettext(language, t.NOT_ADMIN))
+    if await _refused(context, user, message, language, "export"):
         return
     kind = "csv" if context.args and context.args[0].lower() == "csv" else "yml"
     number = await asyncio.to_thread(store.current_version, _sync(context))

@@ -107,6 +107,20 @@ def kept_session(endpoint: Any) -> _Kept:
     return _Kept(session)
 
 
+async def close_sessions() -> None:
+    """Closes the kept sessions of the running loop (when the server stops)."""
+    loop_id = id(asyncio.get_running_loop())
+    for key in [k for k in _sessions if k[0] == loop_id]:
+        await _sessions.pop(key).close()
+
+
+def close_on_stop(app) -> None:
+    async def close(_app, _loop) -> None:
+        await close_sessions()
+
+    app.register_listener(close, "after_server_stop")
+
+
 def keep_connections() -> None:
     import aiohttp
     from rasa.utils.endpoints import EndpointConfig

@@ -137,6 +137,7 @@ def observe() -> None:
         app = configure_app(*args, **kwargs)
         metrics_rasa.install(app)
         rasa_speedups.warm_up(app)
+        rasa_speedups.close_on_stop(app)
         logs.take_over()
 
         async def take_over_logs(_app, _loop) -> None:

@@ -209,6 +209,10 @@ def test_a_non_member_can_neither_publish_nor_roll_back(live, member, redis_clie
     assert reply_to(outsider, sent)["text"] == gettext("en", t.NOT_ADMIN)
     sent = outsider.send_document("kb.yml", files.dump(entries, "kb.yml"))
     assert reply_to(outsider, sent)["text"] == gettext("en", t.NOT_ADMIN)
+    sent = outsider.say("/faq_export")
+    assert reply_to(outsider, sent)["text"] == gettext("en", t.NOT_ADMIN)
+    assert [e["action"] for e in audit(redis_client)[-3:]] == [
+        "refused rollback", "refused upload", "refused export"]
     assert store.current_version(redis_client) == live.number
 
     admin_user.press(preview, "Cancel")

@@ -82,6 +82,7 @@ def test_calls_to_the_action_server_share_one_connection(installed):
             await copy.request(json={}, method="post")
             return len(connections)
         finally:
+            await rasa_speedups.close_sessions()
             await runner.cleanup()
 
     assert asyncio.run(scenario()) == 1
@@ -100,6 +101,7 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(installed):
                 await asyncio.sleep(0.3)
             return answers, len(connections)
         finally:
+            await rasa_speedups.close_sessions()
             await runner.cleanup()
 
     answers, connections = asyncio.run(scenario())
