@@ -5,8 +5,11 @@ connection, for every call (each custom action, each reply through the NLG endpo
 the action server accepts a new one each time. `keep_connections` keeps one session per
 event loop and endpoint, whose idle connections close after KEEPALIVE_SECONDS, before the
 action server closes them (rasa_sdk's Sanic: 120 s; proxies often 5 s or more), so a request
-does not go out on a connection the other side is closing. A request that still meets a connection closed under it (the action
-server restarted) is sent once more on a new one: nothing had reached the server.
+seldom goes out on a connection the other side is closing. One that still does (the action
+server restarted, or closed the idle connection as we wrote on it) is sent once more on a
+new connection, but only if it went out on a kept one: there, the server's close almost
+always came before our request. A request on a new connection is never sent twice, because
+the action (a hand-off, say) may have run before the server went away.
 
 JSON schemas:
 Rasa checks every answer of the action server (custom actions and the NLG endpoint, so
@@ -65,6 +68,9 @@ def install() -> None:
 
 # Below the idle timeouts of the action server and of common proxies (5 s and more).
 KEEPALIVE_SECONDS = 2.0
+# One session per event loop (a Rasa worker has one) and endpoint settings: a few. Beyond
+# the bound, a call gets a session of its own that Rasa closes after it, as stock Rasa does.
+MAX_SESSIONS = 16
 _sessions: Dict[Tuple[int, str], Any] = {}
 
 
@@ -88,22 +94,36 @@ def _session_key(endpoint: Any) -> Tuple[int, str]:
             json.dumps([endpoint.headers, endpoint.basic_auth], sort_keys=True, default=repr))
 
 
-def kept_session(endpoint: Any) -> _Kept:
+async def _on_reused(_session: Any, context: Any, _params: Any) -> None:
+    # Marks a request (its trace_request_ctx, see keep_connections) as sent on a kept
+    # connection.
+    if isinstance(context.trace_request_ctx, dict):
+        context.trace_request_ctx["reused"] = True
+
+
+def _new_session(endpoint: Any, kept: bool) -> Any:
     import aiohttp
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
+    auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+            if endpoint.basic_auth else None)
+    tracing = aiohttp.TraceConfig()
+    tracing.on_connection_reuseconn.append(_on_reused)
+    connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS) if kept else None
+    return aiohttp.ClientSession(
+        headers=endpoint.headers, auth=auth, connector=connector, trace_configs=[tracing],
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+
+
+def kept_session(endpoint: Any) -> Any:
+    """What Rasa's EndpointConfig.session() returns: a kept session, wrapped so that Rasa's
+    `async with` does not close it."""
     key = _session_key(endpoint)
     session = _sessions.get(key)
     if session is None or session.closed:
-        auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
-                if endpoint.basic_auth else None)
-        session = aiohttp.ClientSession(
-            headers=endpoint.headers, auth=auth,
-            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
-        if len(_sessions) >= MAX_SCHEMAS:  # bounded, as above
-            _sessions.clear()
-        _sessions[key] = session
+        if key not in _sessions and len(_sessions) >= MAX_SESSIONS:
+            return _new_session(endpoint, kept=False)  # closed by Rasa after this call
+        session = _sessions[key] = _new_session(endpoint, kept=True)
     return _Kept(session)
 
 
@@ -130,10 +150,13 @@ def keep_connections() -> None:
     original = EndpointConfig.request
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:
+        # Rasa passes extra arguments on to aiohttp's session.request.
+        sent: Dict[str, bool] = {"reused": False}
         try:
-            return await original(self, *args, **dict(kwargs))
+            return await original(self, *args, trace_request_ctx=sent, **kwargs)
         except aiohttp.ServerDisconnectedError:
-            # A kept connection the server had closed; the request did not reach it.
+            if not sent["reused"]:
+                raise  # a new connection: the server may have acted on it (module docstring)
             return await original(self, *args, **kwargs)
 
     request._mitra_kept = True  # type: ignore[attr-defined]

@@ -58,7 +58,7 @@ async def _action_server(close_after: float = 0.0):
             connections.append(request.transport)
         if close_after:
             asyncio.get_running_loop().call_later(close_after, request.transport.close)
-        return web.json_response({"events": [], "responses": [{"text": request.query["token"]}]})
+        return web.json_response({"events": [], "responses": [{"text": request.query.get("token", "")}]})
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
@@ -107,3 +107,85 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(installed):
     answers, connections = asyncio.run(scenario())
     assert answers == [{"events": [], "responses": [{"text": "t"}]}] * 3
     assert connections == 3
+
+
+async def _dropping_server(answers_per_connection: int):
+    """A bare HTTP server that answers the first `answers_per_connection` requests on each
+    connection and then reads the next one and closes the connection without an answer:
+    an action server that restarts, or closes an idle connection as the request arrives.
+    It counts the requests it read."""
+    received = []
+
+    async def serve(reader, writer):
+        answered = 0
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                               if line.lower().startswith(b"content-length:")), 0)
+                await reader.readexactly(length)
+                received.append(answered)
+                if answered == answers_per_connection:
+                    break
+                answered += 1
+                body = b'{"events": [], "responses": [{"text": "ok"}]}'
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}/webhook", received
+
+
+def test_a_request_dropped_on_a_kept_connection_is_sent_again(installed):
+    async def scenario():
+        server, url, received = await _dropping_server(answers_per_connection=1)
+        try:
+            endpoint = EndpointConfig(url)
+            first = await endpoint.request(json={}, method="post")
+            second = await endpoint.request(json={}, method="post")  # kept one: dropped
+            return first, second, len(received)
+        finally:
+            await rasa_speedups.close_sessions()
+            server.close()
+
+    first, second, received = asyncio.run(scenario())
+    assert first == second == {"events": [], "responses": [{"text": "ok"}]}
+    assert received == 3  # answered, dropped, answered on a new connection
+
+
+def test_a_request_dropped_on_a_new_connection_is_not_sent_twice(installed):
+    # The action (a hand-off) may have run before the server went away: better one error
+    # than a second case.
+    async def scenario():
+        server, url, received = await _dropping_server(answers_per_connection=0)
+        try:
+            with pytest.raises(Exception) as caught:
+                await EndpointConfig(url).request(json={}, method="post")
+            return caught.value, len(received)
+        finally:
+            await rasa_speedups.close_sessions()
+            server.close()
+
+    error, received = asyncio.run(scenario())
+    assert received == 1
+    assert "disconnect" in type(error).__name__.lower() + str(error).lower()
+
+
+def test_beyond_the_bound_each_call_has_a_session_of_its_own(installed, monkeypatch):
+    monkeypatch.setattr(rasa_speedups, "MAX_SESSIONS", 0)
+
+    async def scenario():
+        runner, url, connections = await _action_server()
+        try:
+            for _ in range(2):
+                await EndpointConfig(url).request(json={}, method="post")
+            return len(connections), len(rasa_speedups._sessions)
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(scenario()) == (2, 0)
