@@ -21,8 +21,8 @@ from actions import metrics
 from actions.knowledge.decision import ANSWER, SUGGEST, Decision
 from actions.knowledge.live import LiveKnowledgeBase
 from actions.knowledge.schema import Entry
-from actions.nlg import pick_language
-from actions.responses import HUMAN
+from mitra.nlg import pick_language
+from mitra.responses import HUMAN
 from mitra import stats
 from mitra.i18n import gettext
 

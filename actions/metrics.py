@@ -1,8 +1,8 @@
 """The action server's Prometheus metrics, at GET /metrics on its own port (docs/metrics.md).
 
-Every custom action Rasa asks for (by name, ok or not, and how long it took), every reply
-rendered by /nlg (by language), the knowledge base's confidence in its best match, and
-errors. Hand-offs are counted where cases are opened (`mitra/cases.py`, HANDOFFS).
+Every custom action Rasa asks for (by name, ok or not, and how long it took), the
+knowledge base's confidence in its best match, and errors. Replies are counted where Rasa
+renders them (mitra/nlg_rasa.py). Hand-offs are counted where cases are opened (`mitra/cases.py`, HANDOFFS).
 """
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ ACTION_SECONDS = Histogram(
     ["action"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-NLG_RENDERS = Counter(
-    "mitra_nlg_renders_total", "Replies rendered for Rasa by /nlg, by language", ["language"])
 KB_CONFIDENCE = Histogram(
     "mitra_kb_confidence",
     "The knowledge base's confidence in its best entry for a rights question, by decision "
@@ -38,7 +36,7 @@ KB_CONFIDENCE = Histogram(
 )
 ERRORS = Counter(
     "mitra_actions_errors_total",
-    "Errors in the action server: action (an action raised), nlg (unknown response), "
+    "Errors in the action server: action (an action raised), "
     "handoff (a case could not be written), kb_unloaded (question before the base loaded)",
     ["where"],
 )
@@ -86,10 +84,6 @@ def install(app, executor) -> None:
         ACTION_SECONDS.labels(action).observe(time.perf_counter() - started)
         if response.status >= 500:
             ERRORS.labels("action").inc()
-
-
-def rendered(language: str) -> None:
-    NLG_RENDERS.labels(metrics.language_label(language)).inc()
 
 
 def kb_decided(decision: Optional[Any], language: str) -> None:

@@ -1,8 +1,8 @@
-"""The action server in one process: Rasa SDK's webhook plus our NLG endpoint.
+"""The action server in one process: Rasa SDK's webhook, /health and /metrics.
 
 We build Rasa SDK's Sanic app ourselves instead of `rasa_sdk`'s CLI because from 3.20 on
-the CLI starts several worker processes, each importing the actions (and, later, the
-embedding model) again; and because the NLG endpoint lives on the same app.
+the CLI starts several worker processes, each importing the actions (and the embedding
+model) again. Replies by name (`utter_…`) are rendered inside Rasa (mitra/nlg_rasa.py).
 """
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from mitra import logs
 from mitra.config import settings
 from mitra.i18n import LANGUAGES, translations
 from actions import metrics
-from actions.nlg import pick_language, render
-from actions.responses import RESPONSES
 
 logger = logging.getLogger("mitra.actions")
 OPEN_PATHS = ("/health", "/metrics")
@@ -41,19 +39,6 @@ def build_app():
         if token and request.path not in OPEN_PATHS and not hmac.compare_digest(
                 request.args.get("token", ""), token):
             return response.json({"error": "unauthorized"}, status=401)
-
-    @app.post("/nlg")
-    async def nlg(request: Request):
-        body = request.json or {}
-        name = body.get("response")
-        if not name:
-            return response.json({"error": "no response name"}, status=400)
-        tracker, arguments = body.get("tracker") or {}, body.get("arguments") or {}
-        message = render(name, tracker, arguments)
-        metrics.rendered(pick_language(tracker, arguments))
-        if name not in RESPONSES:
-            metrics.ERRORS.labels("nlg").inc()
-        return response.json(message)
 
     return app
 

@@ -19,7 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = Path(__file__).resolve().parent / "messages.yml"
 
-# Button answers in the safety check, as their payloads (actions/responses.py), with how
+# Button answers in the safety check, as their payloads (mitra/responses.py), with how
 # often people press each: most answers are "no". The first question is the country.
 ANSWERS = {"/deny": 0.6, "/affirm": 0.15, "/dont_know": 0.15, "/skip_question": 0.1}
 COUNTRIES = {'/inform{"country":"TH"}': 0.8, '/inform{"country":"KH"}': 0.2}

@@ -2,7 +2,7 @@
 
 Rasa's REST channel sends a response's text (with its buttons) and its custom payload as
 separate entries. The emergency-numbers card follows a text that already lists the same
-numbers (actions/nlg.py writes them into it), so instead of a second message saying the
+numbers (mitra/nlg.py writes them into it), so instead of a second message saying the
 same thing we make the numbers bold in that text: one message, less data, the numbers
 easy to find. A card that follows no such text is sent as a compact list of its own.
 """

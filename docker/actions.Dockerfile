@@ -1,4 +1,4 @@
-# The action server (Python 3.11): Rasa SDK actions, the /nlg endpoint, the knowledge base
+# The action server (Python 3.11): Rasa SDK actions and the knowledge base
 # with its embedding model built into the image. Build from the repository root:
 #   docker build -f docker/actions.Dockerfile -t mitra-actions .
 # No secret is baked in: ACTION_SERVER_TOKEN, MITRA_DATA_KEYS, MITRA_ID_KEY and REDIS_URL

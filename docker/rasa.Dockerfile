@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
+    MITRA_LOCALES_DIR=/app/locales \
     RASA_TELEMETRY_ENABLED=false \
     TF_CPP_MIN_LOG_LEVEL=2 \
     SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -22,9 +23,15 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.loc
 # What `python -m nlu.serve` needs at run time: our components, Rasa's configuration
 # (endpoints.yml reads ${MITRA_*} that nlu/serve.py derives from the environment), the
 # encryption of trackers (mitra/crypto.py), logs and /metrics (mitra/logs.py,
-# mitra/metrics*.py) and the trained model. data/ is not needed.
+# mitra/metrics*.py), the replies and their catalogs (mitra/nlg_rasa.py renders them) and
+# the trained model. data/ is not needed.
 COPY nlu/ nlu/
-COPY mitra/__init__.py mitra/crypto.py mitra/logs.py mitra/metrics.py mitra/metrics_rasa.py mitra/
+COPY mitra/__init__.py mitra/config.py mitra/crypto.py mitra/emergency.py mitra/i18n.py \
+     mitra/keys.py mitra/logs.py mitra/metrics.py mitra/metrics_rasa.py mitra/nlg.py \
+     mitra/nlg_rasa.py mitra/responses.py mitra/
+COPY locales/ locales/
+# The compiled catalogs (.mo) are built here from the .po files (they are not in git).
+RUN pybabel compile -d locales -D messages
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY models/mitra.tar.gz models/mitra.tar.gz
 

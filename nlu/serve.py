@@ -67,7 +67,6 @@ def export_endpoint_env(redis_url: str) -> dict:
             # Substituted as text: empty is false, anything else true.
             "MITRA_REDIS_SSL": "1" if redis["ssl"] else "",
             "MITRA_ACTION_URL": f"{actions}/webhook",
-            "MITRA_NLG_URL": f"{actions}/nlg",
             # The action server refuses requests without it when it is set.
             "MITRA_ACTION_TOKEN": os.environ.get("ACTION_SERVER_TOKEN", ""),
             "MITRA_TRACKER_EXPIRY_SECONDS": str(days * 86400),

@@ -7,7 +7,7 @@ own RedisTrackerStore's.
 
 Short: Rasa's RedisTrackerStore reads, merges and rewrites the whole tracker on every turn,
 Rasa replays all of it for every prediction, and sends all of it to the action server with
-every action and every reply (`/nlg`). Each turn costs more the longer the conversation
+every custom action. Each turn costs more the longer the conversation
 (`make bench`, docs/benchmarks.md). So once a tracker has more than MITRA_TRACKER_MAX_EVENTS
 events it is stored compacted (`compact`): a session start that carries the state at the
 cut (slots that differ from their initial value, the active form, a pause during a
@@ -41,8 +41,8 @@ from mitra import crypto
 
 # A turn of ours is about six events (message, language slot, action, reply, listen; more
 # in the safety check). Each stored event adds about 2 ms of CPU to every turn (read,
-# replayed for each prediction, sent to the action server and /nlg; `make bench` with whole
-# trackers: 0.3 s at the 1st turn, 2.6 s at the 200th), so the tracker stays about as short
+# replayed for each prediction, sent to the action server with each custom action; `make
+# bench` with whole trackers: 0.3 s at the 1st turn, 2.6 s at the 200th), so it stays as short
 # as in a conversation's first ten turns: six turns kept (the policies need four, the
 # hand-off's transcript three), compacted again once it passes 80 events, which happens
 # every few turns and costs a replay of those few dozen events.

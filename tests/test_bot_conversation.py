@@ -4,7 +4,7 @@ are compared with the catalogs in each language, so the tests hold whatever the 
 
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import commands, texts
 from mitra.config import settings
 from mitra.i18n import gettext

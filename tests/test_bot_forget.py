@@ -1,6 +1,6 @@
 """/forget: after confirming, nothing about the person is left in Redis and the chat's
 messages of the last 48 hours (both sides) are gone from their phone."""
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import texts
 from mitra import cases
 from mitra.i18n import gettext

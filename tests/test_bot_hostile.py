@@ -4,7 +4,7 @@ and updates from groups and channels. The bot answers or ignores on purpose, nev
 
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import texts
 from mitra.i18n import gettext
 from tests.conftest import RATE_LIMIT, sender_of, tracker_of

@@ -5,7 +5,7 @@ import os
 import httpx
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from mitra.i18n import gettext
 from scripts.stack import Stack, free_port, start_telegram_side
 

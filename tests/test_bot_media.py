@@ -2,7 +2,7 @@
 the person's language; a caption is read like a message."""
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import texts
 from mitra.i18n import gettext
 

@@ -6,7 +6,7 @@ import signal
 import time
 from pathlib import Path
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import texts
 from mitra.i18n import gettext
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import commands, forget, incoming, replies, texts
 from bot.language import of_reply, without_memory
 from mitra import keys

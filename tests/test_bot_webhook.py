@@ -3,7 +3,7 @@ answers what Telegram delivers there, and refuses requests without the secret.""
 import httpx
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from mitra.i18n import gettext
 from scripts.stack import free_port, wait_http
 from bot.texts import cannot_answer_now

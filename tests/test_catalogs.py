@@ -8,7 +8,7 @@ import pytest
 import yaml
 from babel.messages.pofile import read_po
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from mitra.i18n import LANGUAGES, gettext
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -339,3 +339,33 @@ import bot.__main__, bot.app, bot.admin, bot.stats, mitra.stats_chart
         env={**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _mitra_imports(path: Path) -> set:
+    """The modules of mitra/ that a Python file imports."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("mitra.")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "mitra":
+                found |= {a.name for a in node.names}
+            elif node.module.startswith("mitra."):
+                found.add(node.module.split(".")[1])
+    return found
+
+
+def test_rasa_image_has_every_module_of_mitra_that_rasa_imports():
+    # Rasa's image copies mitra/ file by file; endpoints.yml names the NLG class.
+    copied = set()
+    for line in re.sub(r"\\\n", " ", DOCKERFILES["rasa"].read_text()).splitlines():
+        if line.startswith("COPY") and line.rstrip().endswith(" mitra/"):
+            copied |= {Path(s).stem for s in line.split()[1:-1]}
+    nlg_class = yaml.safe_load((ROOT / "endpoints.yml").read_text())["nlg"]["type"]
+    assert nlg_class.startswith("mitra.") and nlg_class.split(".")[1] in copied
+    sources = list((ROOT / "nlu").glob("*.py")) + [ROOT / "mitra" / f"{m}.py" for m in copied]
+    for source in sources:
+        missing = _mitra_imports(source) - copied
+        assert not missing, f"{source.name} imports mitra.{missing}, not in rasa.Dockerfile"

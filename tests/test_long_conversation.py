@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from mitra import cases
 from mitra.i18n import gettext
 from tests.conftest import tracker_of

@@ -114,21 +114,23 @@ def test_conversations_in_three_languages_show_in_every_service_s_metrics(
     assert value(after["bot"], "mitra_cases_unclaimed", urgency="urgent") >= 1
     assert value(after["bot"], "mitra_cases_unclaimed_oldest_seconds", urgency="urgent") > 0
 
-    # The action server: the hand-off, the actions that ran, replies by language, and the
-    # knowledge base's confidence for the rights question.
+    # The action server: the hand-off, the actions that ran, and the knowledge base's
+    # confidence for the rights question.
     assert delta(before, after, "actions", "mitra_handoffs_total",
                  urgency="urgent", event="new") == 1
     assert delta(before, after, "actions", "mitra_actions_total",
                  action="action_handle_danger", outcome="ok") == 1
     assert delta(before, after, "actions", "mitra_action_seconds_count",
                  action="action_handle_danger") == 1
-    for language in ("km", "th", "en"):
-        assert delta(before, after, "actions", "mitra_nlg_renders_total", language=language) >= 1
     assert delta(before, after, "actions", "mitra_kb_confidence_count", language="en") == 1
     confidence = delta(before, after, "actions", "mitra_kb_confidence_sum", language="en")
     assert 0 < confidence <= 1
 
-    # Rasa: the REST channel's requests and their time, and the intents it predicted.
+    # Rasa: the REST channel's requests and their time, the intents it predicted, and the
+    # replies it rendered, by language.
+    for language in ("km", "th", "en"):
+        assert delta(before, after, "rasa", "mitra_nlg_renders_total", language=language) >= 1
+    assert delta(before, after, "rasa", "mitra_nlg_unknown_total") == 0
     assert delta(before, after, "rasa", "mitra_rasa_requests_total",
                  route="rest_webhook", status="2xx") >= 4
     assert delta(before, after, "rasa", "mitra_rasa_request_seconds_count",

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from actions.nlg import pick_language, render
-from actions.responses import RESPONSES
+from mitra.nlg import pick_language, render
+from mitra.responses import RESPONSES
 from mitra.i18n import gettext
 
 SCRIPT = {"km": r"[\u1780-\u17ff]", "th": r"[\u0e00-\u0e7f]"}

@@ -89,13 +89,15 @@ def test_rasa_api_and_action_server_refuse_requests_without_their_token(stack):
     pause = httpx.post(f"{stack.rasa_url}/conversations/tg-x/tracker/events",
                        json={"event": "pause"}, timeout=30)
     assert pause.status_code == 401
-    for path in ("/webhook", "/nlg"):
-        refused = httpx.post(f"{stack.action_url}{path}", json={"response": "utter_greet"},
-                             timeout=30)
-        assert refused.status_code == 401, path
-    allowed = httpx.post(f"{stack.action_url}/nlg", params={"token": stack.action_token},
-                         json={"response": "utter_greet", "tracker": {}}, timeout=30)
-    assert allowed.status_code == 200 and allowed.json()["text"]
+    body = {"next_action": "action_switch_language", "sender_id": "tg-x",
+            "tracker": {"sender_id": "tg-x", "slots": {}, "latest_message": {}, "events": []},
+            "domain": {}}
+    refused = httpx.post(f"{stack.action_url}/webhook", json=body, timeout=30)
+    assert refused.status_code == 401
+    allowed = httpx.post(f"{stack.action_url}/webhook", params={"token": stack.action_token},
+                         json=body, timeout=30)
+    assert allowed.status_code == 200
+    assert allowed.json()["responses"][0]["response"] == "utter_choose_language"
     assert httpx.get(f"{stack.action_url}/health", timeout=30).status_code == 200
 
 

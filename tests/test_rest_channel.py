@@ -8,8 +8,8 @@ import uuid
 import httpx
 import pytest
 
-from actions.nlg import render
-from actions.responses import RESPONSES
+from mitra.nlg import render
+from mitra.responses import RESPONSES
 from mitra.i18n import gettext
 
 SCRIPT = {"km": r"[\u1780-\u17ff]", "th": r"[\u0e00-\u0e7f]"}

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from actions import risk
 from mitra import cases
 from mitra.i18n import gettext

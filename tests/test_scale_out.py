@@ -12,9 +12,9 @@ How the parts are wired, and why:
   person's messages are spread over both Rasa servers: only the shared tracker store
   and lock store keep the conversation whole.
 - Both Rasa servers call the action server through one proxy over both action servers,
-  rather than each its own: consecutive calls of one turn (slot validation, each reply
-  through /nlg) then land on different action servers, which shows that they keep
-  nothing between calls.
+  rather than each its own: consecutive calls of one turn (slot validation, then the
+  knowledge base's or the safety check's actions) then land on different action servers,
+  which shows that they keep nothing between calls.
 - All processes share one Redis and the same secrets (RASA_AUTH_TOKEN,
   ACTION_SERVER_TOKEN, MITRA_ID_KEY, MITRA_DATA_KEYS), as replicas of a deployment do. One
   bot reaches Redis over a slower link (tests/slow_link.py): a slower replica must not let a
@@ -34,7 +34,7 @@ import pytest
 import redis
 from cryptography.fernet import Fernet
 
-from actions.responses import RESPONSES
+from mitra.responses import RESPONSES
 from bot import texts
 from mitra import keys
 from mitra.config import settings

@@ -1,5 +1,6 @@
-"""Rasa NLG endpoint: Rasa asks for a response by name, we answer with its text and
-buttons in the person's language, translated from the Babel catalogs at that moment.
+"""Replies by name: the text and buttons of a response (mitra/responses.py) in the
+person's language, translated from the Babel catalogs at that moment. Rasa asks for them
+through mitra/nlg_rasa.py, inside its own process.
 
 Language: an explicit `language` argument (an action that just switched language passes
 it, since Rasa renders with the tracker as it was before the action's events), else the
@@ -12,8 +13,8 @@ from typing import Any, Dict, Optional
 
 from mitra.config import settings
 from mitra.i18n import gettext, normalize
-from actions import emergency
-from actions.responses import RESPONSES, Response
+from mitra import emergency
+from mitra.responses import RESPONSES, Response
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """Every reply Mitra can send, by response name. Texts are English source strings marked
-for Babel; `actions.nlg` translates them into the person's language when Rasa asks.
+for Babel; `mitra.nlg` translates them into the person's language when Rasa asks.
 
 Keep them short: many people read on a small phone, with little data and little literacy.
 """
