@@ -68,6 +68,10 @@ def _form_value(part) -> Any:
 def handler_for(fake):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY, as real servers do: the handler writes the headers and the body
+        # separately, and with Nagle's algorithm the body waited for the client's delayed
+        # ACK, about 40 ms, before every answer to a long-polling getUpdates.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: Any) -> None:  # quiet: tests read the call record
             pass
