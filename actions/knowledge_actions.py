@@ -23,7 +23,7 @@ from actions.knowledge.live import LiveKnowledgeBase
 from actions.knowledge.schema import Entry
 from mitra.nlg import pick_language
 from mitra.responses import HUMAN
-from mitra import stats
+from mitra import stats, vectors
 from mitra.i18n import gettext
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ class ActionAnswerQuestion(Action):
 
         text = tracker.latest_message.get("text") or ""
         decision: Optional[Decision] = await asyncio.to_thread(
-            knowledge_base.decide, text, tracker.get_slot("country")
+            knowledge_base.decide, text, tracker.get_slot("country"),
+            tracker.latest_message.get(vectors.FIELD),
         )
         if decision is None:
             dispatcher.utter_message(response="utter_rights_help")

@@ -34,6 +34,12 @@ KB_CONFIDENCE = Histogram(
     # Finer near the thresholds (actions/knowledge/decision.py: answer from 0.96).
     buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 1.0),
 )
+KB_VECTORS = Counter(
+    "mitra_kb_query_vectors_total",
+    "Where the vector of a rights question came from: rasa (its e5 vector, reused) or own "
+    "(embedded again: another model, or text our cleaning changes)",
+    ["source"],
+)
 ERRORS = Counter(
     "mitra_actions_errors_total",
     "Errors in the action server: action (an action raised), "
@@ -94,4 +100,5 @@ def kb_decided(decision: Optional[Any], language: str) -> None:
         return
     KB_CONFIDENCE.labels(decision.kind, metrics.language_label(language)).observe(
         decision.confidence)
+    KB_VECTORS.labels("rasa" if decision.rasa_vector else "own").inc()
 

@@ -28,7 +28,7 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.loc
 COPY nlu/ nlu/
 COPY mitra/__init__.py mitra/config.py mitra/crypto.py mitra/emergency.py mitra/i18n.py \
      mitra/keys.py mitra/logs.py mitra/metrics.py mitra/metrics_rasa.py mitra/nlg.py \
-     mitra/nlg_rasa.py mitra/responses.py mitra/
+     mitra/nlg_rasa.py mitra/responses.py mitra/vectors.py mitra/
 COPY locales/ locales/
 # The compiled catalogs (.mo) are built here from the .po files (they are not in git).
 RUN pybabel compile -d locales -D messages

