@@ -13,7 +13,7 @@ import functools
 import time
 from typing import Any, Dict
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from mitra import metrics
 
@@ -32,6 +32,14 @@ INTENTS = Counter(
     "mitra_rasa_intents_total",
     "Intents predicted for people's messages, by intent and detected language",
     ["intent", "language"],
+)
+# Summed over the live worker processes: a readiness check compares it with
+# MITRA_RASA_WORKERS (scripts/stack.py waits for it).
+WARM_WORKERS = Gauge(
+    "mitra_rasa_warm_workers",
+    "Rasa worker processes that have parsed their warm-up messages (models loaded on first "
+    "use are in memory: the first person does not wait for them)",
+    multiprocess_mode="livesum",
 )
 # Languages nlu/language.py detects; romanized Khmer is its own.
 DETECTED = ("km", "km_latn", "th", "en")

@@ -176,17 +176,22 @@ def warm_up(app) -> None:
     async def parse_once(app_, _loop) -> None:
         from rasa.core.channels.channel import UserMessage
 
-        agent = getattr(app_.ctx, "agent", None)
-        if agent is None or not agent.is_ready():
-            return
-        processor = agent.processor
-        # Rasa's own parse, not the one mitra/metrics_rasa.py wraps: no person wrote these.
-        parse = getattr(type(processor).parse_message, "__wrapped__", type(processor).parse_message)
+        from mitra.metrics_rasa import WARM_WORKERS
+
         try:
-            for text in WARM_UP:
-                await parse(processor, UserMessage(text))
+            agent = getattr(app_.ctx, "agent", None)
+            if agent is not None and agent.is_ready():
+                processor = agent.processor
+                # Rasa's own parse, not the one mitra/metrics_rasa.py wraps: no person
+                # wrote these.
+                parse = getattr(type(processor).parse_message, "__wrapped__",
+                                type(processor).parse_message)
+                for text in WARM_UP:
+                    await parse(processor, UserMessage(text))
         except Exception:  # warming up is an optimisation: never stop Rasa for it
             logging.getLogger("mitra.rasa").warning("warm-up failed", exc_info=True)
+        finally:
+            WARM_WORKERS.inc()  # readiness (scripts/stack.py): this worker serves now
 
     async def after_start(app_, loop) -> None:
         # Later, from the running loop, not inside this listener: Sanic only acts on a

@@ -60,6 +60,23 @@ def wait_http(url: str, timeout: float, process: Optional[subprocess.Popen] = No
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
 
 
+def wait_warm(rasa_url: str, workers: int, timeout: float) -> None:
+    """Rasa answers before its workers have warmed up (nlu/rasa_speedups.py); the first
+    messages would wait for what they load. Waits for mitra_rasa_warm_workers; gives up
+    quietly (an older Rasa without the gauge, or a failed warm-up still serves)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = httpx.get(f"{rasa_url}/metrics", timeout=2).text
+            warm = sum(float(line.split()[-1]) for line in text.splitlines()
+                       if line.startswith("mitra_rasa_warm_workers"))
+            if warm >= workers:
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.5)
+
+
 @dataclass
 class Stack:
     redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -165,6 +182,7 @@ class Stack:
             "--port", str(self.rasa_port),
         ])
         wait_http(f"{self.rasa_url}/", 600, process)
+        wait_warm(self.rasa_url, int(self.env().get("MITRA_RASA_WORKERS", "1") or 1), 120)
 
     def start(self) -> "Stack":
         try:

@@ -5,6 +5,7 @@ unclaimed cases and their age, the knowledge base's confidence, errors; and noth
 anyone."""
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable, Dict, Tuple
 
@@ -36,6 +37,10 @@ def scrape(url: str) -> Tuple[Samples, str]:
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return samples, response.text
+
+
+def stack_workers() -> int:
+    return int(os.environ.get("MITRA_RASA_WORKERS", "1") or 1)  # as nlu/serve.py reads it
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -128,8 +133,9 @@ def test_conversations_in_three_languages_show_in_every_service_s_metrics(
     confidence = delta(before, after, "actions", "mitra_kb_confidence_sum", language="en")
     assert 0 < confidence <= 1
 
-    # Rasa: the REST channel's requests and their time, the intents it predicted, and the
-    # replies it rendered, by language.
+    # Rasa: every worker warmed up (scripts/stack.py waited for it), the REST channel's
+    # requests and their time, the intents it predicted, and the replies it rendered.
+    assert value(after["rasa"], "mitra_rasa_warm_workers") == stack_workers()
     for language in ("km", "th", "en"):
         assert delta(before, after, "rasa", "mitra_nlg_renders_total", language=language) >= 1
     assert delta(before, after, "rasa", "mitra_nlg_unknown_total") == 0
