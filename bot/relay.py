@@ -143,10 +143,12 @@ class Relay:
                     await self.inbox.replace_head(sender, entry)
                 return False
             messages = from_rasa(replies)
-            for message in messages:
-                await outbox.send(self.bot, self.redis, sender, entry.chat_id, message)
+            # Remembered first: the person may answer the first reply (say, /forget, which
+            # the bot answers itself in this language) before the last one is sent.
             replied_in = language.of_reply(m.text for m in messages)
             await language.remember(self.redis, sender, replied_in)
+            for message in messages:
+                await outbox.send(self.bot, self.redis, sender, entry.chat_id, message)
             sent, answered_in = bool(messages), replied_in
         if entry.notes:
             lang = await language.for_person(self.redis, sender, entry.hint, entry.language_code)
