@@ -14,16 +14,17 @@ requests are forwarded concurrently, never one after another.
 """
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import itertools
-import threading
-from typing import Optional, Sequence
+from typing import AsyncIterator, Sequence
 
 import httpx
 import tornado.httpserver
 import tornado.iostream
 import tornado.netutil
 import tornado.web
+
+from tests.background_server import BackgroundServer
 
 # Headers that describe one connection, not the message (RFC 9110 section 7.6.1), and
 # lengths and encodings that httpx recomputes or has already undone.
@@ -34,20 +35,19 @@ HOP_BY_HOP = {
 UPSTREAM_TIMEOUT = 120.0  # Rasa on a busy machine can be slow; the caller has its own
 
 
-class RoundRobin:
+class RoundRobin(BackgroundServer):
     """`RoundRobin([url1, url2]).start()`; `.url` is where to send requests; `.served[i]`
     counts the requests upstream i answered, `.failed[i]` those it could not."""
 
+    what = "round-robin proxy"
+
     def __init__(self, upstreams: Sequence[str]) -> None:
+        super().__init__()
         self.upstreams = [u.rstrip("/") for u in upstreams]
         self.served = [0] * len(self.upstreams)
         self.failed = [0] * len(self.upstreams)
         self._turn = itertools.count()
         self._sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._stopped: Optional[asyncio.Event] = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     @property
     def port(self) -> int:
@@ -57,34 +57,18 @@ class RoundRobin:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "RoundRobin":
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the round-robin proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stopped is not None:
-            self._loop.call_soon_threadsafe(self._stopped.set)
-        self._thread.join(10)
-
     def next_upstream(self) -> int:
         # Only the proxy's event loop thread calls this, so the counter needs no lock.
         return next(self._turn) % len(self.upstreams)
 
-    def _run(self) -> None:
-        asyncio.run(self._serve())
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopped = asyncio.Event()
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[None]:
         async with httpx.AsyncClient(timeout=UPSTREAM_TIMEOUT, follow_redirects=False,
                                      limits=httpx.Limits(max_connections=200)) as client:
             app = tornado.web.Application([(r"/.*", _Forward, {"proxy": self, "client": client})])
             server = tornado.httpserver.HTTPServer(app)
             server.add_sockets(self._sockets)
-            self._ready.set()
-            await self._stopped.wait()
+            yield
             server.stop()
             await server.close_all_connections()
 

@@ -9,41 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-from typing import Optional
+from typing import AsyncIterator
+
+from tests.background_server import BackgroundServer
 
 
-class SlowLink:
+class SlowLink(BackgroundServer):
     """`SlowLink(target_port, delay).start()`; connect to `.port` instead of the target."""
 
+    what = "slow link"
+
     def __init__(self, target_port: int, delay: float) -> None:
+        super().__init__()
         self.target_port = target_port
         self.delay = delay
         self.port = 0
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._stopped: Optional[asyncio.Event] = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
 
-    def start(self) -> "SlowLink":
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the slow link did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stopped is not None:
-            self._loop.call_soon_threadsafe(self._stopped.set)
-        self._thread.join(10)
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopped = asyncio.Event()
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[None]:
         server = await asyncio.start_server(self._connect, "127.0.0.1", 0)
         self.port = server.sockets[0].getsockname()[1]
-        self._ready.set()
         async with server:
-            await self._stopped.wait()
+            yield
 
     async def _connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
