@@ -4,16 +4,13 @@ Imported by tests/test_kb_*.py (`from tests.kb_support import ...`), so that the
 need neither the whole stack nor each other.
 """
 import os
-import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import redis
 
 from actions.knowledge.embedder import model_name
-from scripts.stack import free_port
+from scripts.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "actions" / "knowledge" / "seed.yml"
@@ -22,29 +19,9 @@ SEED = ROOT / "actions" / "knowledge" / "seed.yml"
 @pytest.fixture(scope="session")
 def redis_url():
     """A throw-away redis-server on a free port, nothing on disk, stopped by its PID."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("our redis-server did not start")
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(10)
+    server = RedisServer().start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

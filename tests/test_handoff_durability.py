@@ -5,8 +5,6 @@ cases nobody claims are announced again. Nothing lost, nothing posted twice.
 These tests run their own Redis (append-only, on another port) and their own bot against
 a staff group with topics; cases are made by the same library the action server uses
 (`mitra.cases`), so no Rasa is needed here (tests/test_handoff.py covers that path)."""
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +15,8 @@ from bot import staff_texts as t
 from mitra import cases, keys
 from mitra.config import settings
 from mitra.i18n import gettext
-from scripts.stack import Stack, free_port, redis_answers
+from scripts.redis_server import RedisServer
+from scripts.stack import Stack, free_port
 from tests.conftest import BOT_ENV
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram.staff import StaffMember, group_messages
@@ -28,40 +27,12 @@ STAFF = settings.staff_language
 REANNOUNCE_SECONDS = 2
 
 
-class OwnRedis:
-    """redis-server with its append-only file on, so a restart keeps what was written."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="mitra-aof-")
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", self.dir],
-            stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not redis_answers(self.url):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: no chance to save anything more than the append-only file holds."""
-        self.process.kill()
-        self.process.wait()
-
-
 @pytest.fixture(scope="module")
 def own_redis():
-    server = OwnRedis()
-    server.start()
+    """With its append-only file on, so a restart keeps what was written."""
+    server = RedisServer(appendonly=True).start()
     yield server
-    server.kill()
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,12 @@
 """Personal data at rest: a copy of Redis, read without MITRA_DATA_KEYS, shows no message
 text and no chat id; keys can be rotated."""
-import subprocess
-import time
 
 import pytest
 import redis as redis_lib
 from cryptography.fernet import Fernet
 
 from mitra import crypto
-from scripts.stack import free_port, redis_answers
+from scripts.redis_server import RedisServer
 from tests.conftest import sender_of
 
 
@@ -48,17 +46,9 @@ def test_a_redis_dump_holds_no_message_text_and_no_chat_id(person, telegram, red
 
 @pytest.fixture
 def own_redis():
-    port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not redis_answers(url):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    yield url
-    process.kill()
-    process.wait()
+    server = RedisServer().start()
+    yield server.url
+    server.stop()
 
 
 def test_rotation_re_encrypts_everything_with_the_new_key(own_redis, monkeypatch):

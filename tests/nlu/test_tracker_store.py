@@ -10,11 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +23,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from mitra import crypto
+from scripts.redis_server import RedisServer
 from nlu.tracker_store import EncryptedRedisTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,26 +35,9 @@ QUESTIONS = ["sc_country", "sc_deception", "sc_debt", "sc_documents", "sc_leave"
 
 @pytest.fixture(scope="module")
 def redis_url():
-    assert shutil.which("redis-server"), "redis-server is needed for these tests"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", tempfile.mkdtemp(prefix="mitra-test-redis-")],
-        stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield url
-    server.terminate()
-    server.wait()
+    server = RedisServer().start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
