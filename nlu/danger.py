@@ -53,6 +53,9 @@ def decide(signals: Dict[str, Any], config: Dict[str, Any]) -> List[str]:
     m = signals["knn_margin"]
     p = signals.get("classifier")
     fired = []
+    # A message that is only a call for help ("sos", "ជួយផងៗ"): nothing else to weigh.
+    if config["use_lexicon"] and signals.get("alarm"):
+        fired.append("alarm")
     if c >= config["intent_threshold"]:
         fired.append("intent")
     if config["use_lexicon"] and signals["phrase"] and (p is None or p >= config["lexicon_support"]):
@@ -165,7 +168,8 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         found = {"intent_confidence": round(confidence, 3),
                  "knn_margin": None if margin is None else round(margin, 4),
                  "classifier": None if probability is None else round(probability, 4),
-                 "phrase": danger_lexicon.signal(text)}
+                 "phrase": danger_lexicon.signal(text),
+                 "alarm": danger_lexicon.alarm(text)}
         return {"signals": decide(found, self.config), **found}
 
     def _vectors(self, messages: List[Message]) -> List[Optional[np.ndarray]]:

@@ -11,6 +11,7 @@ message carries no hypothetical cue.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +42,19 @@ class _Language:
     negation: List[Pattern]
     hypothetical: List[Pattern]
     latin: bool
+    alarm: List[Tuple[str, Pattern]] = ()  # longest first: "please help me" before "help me"
 
 
 def _compile(pattern: str, latin: bool) -> Pattern:
     if latin:
         return re.compile(rf"(?<![\w]){pattern}(?![\w])", re.IGNORECASE)
+    return re.compile(pattern.replace(" ", ""))
+
+
+def _compile_alarm(pattern: str, latin: bool) -> Pattern:
+    # Digits may touch a Latin call ("juoy phong2": twice), letters may not.
+    if latin:
+        return re.compile(rf"(?<![^\W\d_]){pattern}(?![^\W\d_])", re.IGNORECASE)
     return re.compile(pattern.replace(" ", ""))
 
 
@@ -60,6 +69,8 @@ def load(path: Path = LEXICON) -> Dict[str, _Language]:
             negation=[_compile(p, latin) for p in entry.get("negation") or []],
             hypothetical=[_compile(p, latin) for p in entry.get("hypothetical") or []],
             latin=latin,
+            alarm=[(p, _compile_alarm(p, latin))
+                   for p in sorted(entry.get("alarm") or [], key=len, reverse=True)],
         )
     return languages
 
@@ -113,6 +124,37 @@ def hypothetical(text: str, prepared: Optional[_Prepared] = None) -> bool:
         for lang in load().values()
         for p in lang.hypothetical
     )
+
+
+# What may be left of a message that is only calls for help: punctuation, symbols and
+# emoji, digits ("juoy phong2"), spaces and the Khmer repetition sign ៗ; no letter and no
+# vowel or tone mark (Thai "ช่วยที่" is not "ช่วยที").
+_AROUND_ALARM = {"P", "S", "N", "Z"}
+_KHMER_REPETITION = "\u17d7"
+
+
+def _only_around_alarm(rest: str) -> bool:
+    return all(c.isspace() or c == _KHMER_REPETITION
+               or unicodedata.category(c)[0] in _AROUND_ALARM for c in rest)
+
+
+def alarm(text: str) -> Optional[str]:
+    """The first call for help, when calls for help are the whole message, else None."""
+    rest = blank_invisible(text).lower()
+    found: List[str] = []
+    languages = load().items()
+    # Latin calls on the text with its spaces, then Khmer and Thai ones without them.
+    for latin in (True, False):
+        if not latin:
+            rest = re.sub(r"\s+", "", rest)
+        for code, lang in languages:
+            if lang.latin != latin:
+                continue
+            for phrase, pattern in lang.alarm:
+                rest, count = pattern.subn(" " if latin else "", rest)
+                if count:
+                    found.append(f"{code}:alarm:{phrase}")
+    return found[0] if found and _only_around_alarm(rest) else None
 
 
 def signal(text: str) -> Optional[str]:

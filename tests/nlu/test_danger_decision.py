@@ -19,13 +19,18 @@ def shipped():
     return {**MitraDangerDetector.get_default_config(), **settings}
 
 
-def signals(intent=0.0, margin=-0.05, classifier=0.0, phrase=None):
+def signals(intent=0.0, margin=-0.05, classifier=0.0, phrase=None, alarm=None):
     return {"intent_confidence": intent, "knn_margin": margin, "classifier": classifier,
-            "phrase": phrase}
+            "phrase": phrase, "alarm": alarm}
 
 
 def test_ordinary_message_raises_nothing(shipped):
     assert decide(signals(), shipped) == []
+
+
+def test_a_call_for_help_alone_raises_one_whatever_the_classifier_says(shipped):
+    # "sos" alone: the classifier has next to nothing to read (it gave 0.02).
+    assert decide(signals(classifier=0.02, alarm="en:alarm:sos"), shipped) == ["alarm"]
 
 
 def test_diet_alone_does_not_raise_an_alarm(shipped):

@@ -2,7 +2,7 @@
 words that merely contain a phrase."""
 import pytest
 
-from nlu.danger_lexicon import signal
+from nlu.danger_lexicon import alarm, signal
 
 
 @pytest.mark.parametrize("text", [
@@ -36,3 +36,25 @@ def test_danger_now_fires(text):
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "sos", "SOS!!!", "please help me 😭", "save us", "ជួយផងៗ", "ជួយខ្ញុំផងបង",
+    "juoy phong2", "chuoy knhom phong", "ช่วยด้วยค่ะ", "ช่วยด้วย ช่วยด้วย",
+    "ជួយផង ช่วยด้วย help me",  # several calls, several languages
+])
+def test_a_message_that_is_only_a_call_for_help_is_an_alarm(text):
+    assert alarm(text)
+
+
+@pytest.mark.parametrize("text", [
+    "help",  # also how people ask how the bot works
+    "can you help me with my contract",
+    "help me find a job in thailand",
+    "ជួយផង គេកំពុងដេញតាមអូន",  # more than a call: the other signals read it
+    "juoy phong tha knhom trov tver ey",
+    "ช่วยที่",  # a tone mark makes another word ("ที่", at), not "ช่วยที" (help quick)
+    "hello",
+])
+def test_a_call_for_help_among_other_words_is_not_one(text):
+    assert alarm(text) is None
