@@ -53,6 +53,9 @@ URGENT = [
     ("th", "หัวหน้าตีผมทุกวันและไม่ให้ออกจากโรงงาน ช่วยด้วย"),
     ("km", "me ka vay knhom haey min oy chenh pi kanleng"),
     ("en", "the captain beats us and we cannot get off the boat"),
+    # Only a call for help: little for the classifier to read, an alarm all the same.
+    ("km", "SOS!!"),  # no language in it: the default, Khmer
+    ("km", "juoy phong2"),
 ]
 
 
