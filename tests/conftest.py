@@ -62,9 +62,15 @@ _chat_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 def warm_up(stack) -> None:
     """One message per language straight to Rasa, so that the first test does not pay for
     Rasa's lazy loading (it would get the bot's "cannot answer right now" first)."""
+    # A sender of its own per Rasa server: the scale-out test warms two at once, and Rasa's
+    # Redis lock store issues tickets with a read-modify-write that is not atomic, so two
+    # servers taking one conversation's messages at the same moment can lose a ticket and
+    # wait out the lock's 60 s lifetime. (The bot never sends one person's messages
+    # concurrently: its inbox lock holds the next until the last is answered.)
+    sender = f"warm-up-{stack.rasa_port}"
     for text in ("សួស្តី", "สวัสดี", "sousdey", "hello"):
         httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                   json={"sender": "warm-up", "message": text}, timeout=60)
+                   json={"sender": sender, "message": text}, timeout=60)
 
 
 @pytest.fixture(scope="session")
