@@ -113,9 +113,3 @@ def test_replies_keep_the_order_of_the_messages(person):
         texts.media("picture", "en"),
         text_of("utter_goodbye", "en"),
     ]
-
-
-def test_the_person_sees_typing_while_rasa_thinks(person, telegram):
-    me = person()
-    me.wait_replies(me.say("hello there"))
-    assert telegram.calls_of("sendChatAction", chat_id=me.chat_id, action="typing")

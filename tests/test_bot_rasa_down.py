@@ -62,6 +62,8 @@ def test_rasa_stuck_gets_an_answer_in_time_and_the_real_one_after(stack, person,
         sent, first, seconds = write_and_time_first_answer(me, telegram, "สวัสดีครับ")
         assert first["text"] == texts.cannot_answer_now("th")
         assert seconds < 2.0
+        # While the answer is slow in coming, the person sees "typing…".
+        assert telegram.calls_of("sendChatAction", chat_id=me.chat_id, action="typing")
     finally:
         for pid in tree:
             os.kill(pid, signal.SIGCONT)

@@ -156,3 +156,26 @@ def test_command_menu_is_valid_for_telegram_in_each_language(language):
     assert all(1 <= len(c.description) <= 256 for c in menu)
     listing = commands.unknown_command_text(language)
     assert all(f"/{c.command}" in listing for c in menu)
+
+
+def test_typing_shows_only_when_an_answer_is_slow_in_coming():
+    import asyncio
+
+    from bot import outbox
+
+    class Recorder:
+        def __init__(self):
+            self.actions = []
+
+        async def send_chat_action(self, chat_id, action):
+            self.actions.append((chat_id, action))
+
+    async def answered_after(seconds):
+        bot = Recorder()
+        typing = asyncio.create_task(outbox.keep_typing(bot, 7, after=0.2))
+        await asyncio.sleep(seconds)
+        typing.cancel()
+        return bot.actions
+
+    assert asyncio.run(answered_after(0.05)) == []
+    assert asyncio.run(answered_after(0.4)) == [(7, "typing")]
