@@ -33,9 +33,11 @@ def test_a_call_for_help_alone_raises_one_whatever_the_classifier_says(shipped):
     assert decide(signals(classifier=0.02, alarm="en:alarm:sos"), shipped) == ["alarm"]
 
 
-def test_diet_alone_does_not_raise_an_alarm(shipped):
-    # DIET is certain and wrong on unseen complaints; alone it must not alarm anyone.
-    assert decide(signals(intent=1.0, classifier=0.05), shipped) == []
+def test_diet_alone_raises_an_alarm_only_when_near_certain(shipped):
+    # DIET can be sure and wrong on complaints it has never seen: alone, only at 0.99+
+    # (re-tuned on the dev sets for session 7's model, with its look-alike data).
+    assert decide(signals(intent=0.95, classifier=0.05), shipped) == []
+    assert decide(signals(intent=0.995, classifier=0.05), shipped) == ["intent"]
 
 
 def test_diet_and_classifier_agreeing_raise_one(shipped):
@@ -46,9 +48,10 @@ def test_a_confident_classifier_alone_raises_one(shipped):
     assert "classifier" in decide(signals(classifier=0.95), shipped)
 
 
-def test_a_lexicon_phrase_needs_some_support(shipped):
-    assert decide(signals(phrase="en:lock us in", classifier=0.01), shipped) == []
-    assert decide(signals(phrase="en:lock us in", classifier=0.5), shipped) == ["lexicon"]
+def test_a_lexicon_phrase_raises_an_alarm_on_its_own(shipped):
+    # Negations, hypotheticals and jokes are the lexicon's own business (danger_lexicon):
+    # a phrase it reports stands alone, recall first.
+    assert decide(signals(phrase="en:lock us in", classifier=0.01), shipped) == ["lexicon"]
 
 
 def test_a_clear_similarity_margin_alone_raises_one(shipped):
