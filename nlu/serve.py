@@ -182,7 +182,7 @@ def rasa_workers() -> int:
 
     Rasa handles a message on one Python event loop, so one process uses one core. More
     workers use more cores of one machine, each with its own copy of the model (about
-    1.5 GB); Redis's lock store keeps each conversation to one worker at a time. Their
+    2.4 GB); Redis's lock store keeps each conversation to one worker at a time. Their
     metrics are added up through a directory of prometheus_client's multiprocess mode."""
     try:
         workers = int(os.environ.get("MITRA_RASA_WORKERS", "1") or 1)
