@@ -2,12 +2,13 @@
 tests/danger_eval, tests/danger_dev or tests/nlu_heldout is trained on, however it is
 spelled, spaced or punctuated. Otherwise `make eval` would measure memory, not
 understanding."""
-import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
+
+from nlu.evaluate import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT = ["danger_eval", "danger_dev", "nlu_heldout"]
@@ -20,26 +21,15 @@ def normal(text: str) -> str:
     return " ".join(kept.split())
 
 
-def nlu_examples(path: Path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for block in data.get("nlu") or []:
-        for line in (block.get("examples") or "").splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                # Entity annotations: [text](entity) and [text]{...} keep their text.
-                yield re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", line[2:])
-
-
 def held_out_messages(path: Path):
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if "nlu" in data:
-        yield from nlu_examples(path)
-    for key in ("danger", "ordinary"):
-        yield from data.get(key) or []
+    if "nlu" in data:  # Rasa's format (tests/nlu_heldout): Rasa's loader strips annotations
+        return [text for text, _ in load_examples(path)]
+    return [m for key in ("danger", "ordinary") for m in data.get(key) or []]
 
 
 def training():
-    return {normal(t) for path in (ROOT / "data").rglob("*.yml") for t in nlu_examples(path)}
+    return {normal(text) for text, _ in load_examples(ROOT / "data" / "nlu")}
 
 
 def test_the_training_data_is_read():
