@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import risk
-from actions.country import infer_country
+from mitra.country import infer_country
 from actions.handoff import open_case
 from mitra import cases, stats
 

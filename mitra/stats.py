@@ -21,7 +21,7 @@ and the month (not reversible, not linkable across months) and expires a day aft
 month ends. That is the only per-person trace, and it is gone within a month.
 
 Counting never breaks a conversation: a Redis error is logged and the conversation goes
-on. The action server counts with redis-py's sync client, the bot with redis.asyncio.
+on. Rasa and the action server count with redis-py's sync client, the bot with redis.asyncio.
 
 Export: `python -m mitra.stats export --from 2026-01 --to 2026-06 --csv out.csv --chart
 out.png`, or `/stats` in the admin chat (`bot/stats.py`). Every count from 1 to 4 is
@@ -158,7 +158,7 @@ class Counts:
 
 @lru_cache(maxsize=1)
 def client() -> redis.Redis:
-    """The action server's client for counting (sync, short timeouts)."""
+    """The sync client for counting in Rasa and the action server (short timeouts)."""
     return redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
 
 

@@ -1,8 +1,8 @@
 """Rasa component that tags every parsed message with its language (see `nlu.language`).
 
 The result is an output property, so it reaches the tracker as
-`latest_message["language"]` = {"code", "script", "score", "strong"}; the action server's
-slot validation turns it into the `language` slot.
+`latest_message["language"]` = {"code", "script", "score", "strong"}; Rasa
+itself turns it into the `language` slot after each message (mitra/slots_rasa.py).
 """
 from __future__ import annotations
 

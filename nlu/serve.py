@@ -10,7 +10,8 @@ answers with its own fallback and retries.
 It also adds what Rasa lacks for operations: GET /metrics (mitra/metrics_rasa.py) and our
 log format (mitra/logs.py: JSON lines, at INFO, without the person's text, which Rasa logs
 only at DEBUG; `--debug` is never passed by default), and it skips work Rasa repeats on
-every turn (nlu/rasa_speedups.py).
+every turn (nlu/rasa_speedups.py), and sets the language and country slots itself after
+each message (mitra/slots_rasa.py) instead of asking the action server.
 
 Usage: python -m nlu.serve --model models/ [--port 5005] [extra `rasa run` arguments]
 """
@@ -128,7 +129,7 @@ def observe() -> None:
     after we did."""
     from rasa.core import run
 
-    from mitra import logs, metrics_rasa
+    from mitra import logs, metrics_rasa, slots_rasa
 
     configure_app = run.configure_app
 
@@ -150,6 +151,9 @@ def observe() -> None:
 
     run.configure_app = observed_app
     metrics_rasa.count_intents()
+    # The language and country slots, decided here rather than by a round trip to the
+    # action server on every message (mitra/slots_rasa.py).
+    slots_rasa.install()
 
 
 async def exit_on_sigterm_while_loading(_app, _loop) -> None:

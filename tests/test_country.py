@@ -1,7 +1,7 @@
-"""Where the person is, from what they wrote (actions/country.py)."""
+"""Where the person is, from what they wrote (mitra/country.py)."""
 import pytest
 
-from actions.country import infer_country
+from mitra.country import infer_country
 
 
 @pytest.mark.parametrize("text,country", [
