@@ -31,8 +31,12 @@ logger = logging.getLogger("mitra.rasa")
 # OpenBLAS (NumPy, scikit-learn) otherwise starts a thread per core that spins between the
 # danger detector's small products: twice the CPU per message (154 ms against 81), taken
 # from the bot and the action server on the same cores. Rasa serves a message at a time
-# per process anyway; more cores are for more workers (MITRA_RASA_WORKERS).
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+# per process anyway; more cores are for more workers (MITRA_RASA_WORKERS). TensorFlow
+# (DIET), read by Rasa at start: its thread pools otherwise hand each small step of DIET to
+# other threads; one thread took Rasa from 37 to 33 ms of CPU a message at 10 people, and the
+# median reply from 52 to 45 ms (docs/benchmarks.md, session 8).
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "TF_INTER_OP_PARALLELISM_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 EXIT_NO_REDIS = 3

@@ -1,11 +1,13 @@
 """The validator Rasa uses on action-server answers, built once, judges as before; calls
-to the action server share connections and survive one that the server closed."""
+to the action server share connections and survive one that the server closed; the part
+of the graph a run needs is found once."""
 import asyncio
 
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+from rasa.engine.graph import GraphComponent, GraphSchema, SchemaNode
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
@@ -21,6 +23,7 @@ def installed(monkeypatch):
     monkeypatch.setattr(jsonschema, "validate", jsonschema.validate)  # undone after the test
     monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    monkeypatch.setattr(GraphSchema, "minimal_graph_schema", GraphSchema.minimal_graph_schema)
     rasa_speedups.install()
     assert jsonschema.validate is rasa_speedups.validate
 
@@ -189,3 +192,27 @@ def test_beyond_the_bound_each_call_has_a_session_of_its_own(installed, monkeypa
             await runner.cleanup()
 
     assert asyncio.run(scenario()) == (2, 0)
+
+
+def _schema():
+    """A diamond: two parsers need the tokenizer, the classifier needs both."""
+    def node(*needs, target=False):
+        return SchemaNode(needs={f"i{n}": need for n, need in enumerate(needs)},
+                          uses=GraphComponent, constructor_name="create", fn="process",
+                          config={}, is_target=target)
+    return GraphSchema({"tokens": node("__message__"), "a": node("tokens"), "b": node("tokens"),
+                        "classify": node("a", "b", target=True), "other": node("tokens")})
+
+
+def test_the_part_of_the_graph_a_run_needs_is_found_once_and_is_rasas(installed):
+    rasas = GraphSchema.minimal_graph_schema.__wrapped__(_schema(), ["classify"])
+    schema = _schema()
+    first = schema.minimal_graph_schema(["classify"])
+    assert first == rasas and set(first.nodes) == {"tokens", "a", "b", "classify"}
+    assert schema.minimal_graph_schema(["classify"]) is first  # kept
+    assert set(schema.minimal_graph_schema(["other"]).nodes) == {"tokens", "other"}
+    assert schema.minimal_graph_schema() == rasas  # the targets by default
+    # A schema whose nodes were replaced is walked again.
+    schema.nodes = {name: n for name, n in schema.nodes.items() if name != "b"}
+    schema.nodes["classify"] = _schema().nodes["a"]
+    assert set(schema.minimal_graph_schema(["classify"]).nodes) == {"tokens", "classify"}
