@@ -51,12 +51,18 @@ SECRET = "scale-out-webhook-secret"
 WEBHOOK_PATH = "/telegram-updates"
 STICKER = object()  # in a script: the person sends a sticker (the bot answers it itself)
 # Each step has its own reply, so that a lost, repeated or swapped reply shows.
+# Asking for one's own language runs a custom action (action_switch_language), so that the
+# action servers have work: Rasa calls them only for custom actions.
 SCRIPTS = {
-    "km": ["សួស្តីបង", "អ្នកជានរណា", STICKER, "ឥតគិតលុយទេ", "អរគុណច្រើន", "លាហើយ"],
-    "th": ["สวัสดีครับ", "คุณเป็นใคร", STICKER, "ฟรีไหม", "ขอบคุณครับ", "บายครับ"],
-    "en": ["hello", "who are you", STICKER, "is it free", "thank you", "bye"],
+    "km": ["សួស្តីបង", "អ្នកជានរណា", STICKER, "សូមឆ្លើយជាភាសាខ្មែរ", "ឥតគិតលុយទេ",
+           "អរគុណច្រើន", "លាហើយ"],
+    "th": ["สวัสดีครับ", "คุณเป็นใคร", STICKER, "ตอบเป็นภาษาไทยได้ไหม", "ฟรีไหม", "ขอบคุณครับ",
+           "บายครับ"],
+    "en": ["hello", "who are you", STICKER, "please answer in English", "is it free",
+           "thank you", "bye"],
 }
-REPLIES = ["utter_greet", "utter_iamabot", STICKER, "utter_free", "utter_thanks", "utter_goodbye"]
+REPLIES = ["utter_greet", "utter_iamabot", STICKER, "utter_language_switched", "utter_free",
+           "utter_thanks", "utter_goodbye"]
 TELEGRAM_LANGUAGE = {"km": None, "th": "th", "en": "en"}  # Telegram has no Khmer interface
 # An odd number of people: updates reach the bots in turn, so each person's next message
 # goes to the other bot replica (with an even number, everyone would stay on one).
