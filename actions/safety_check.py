@@ -14,9 +14,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import risk
-from mitra.country import infer_country
 from actions.handoff import open_case
 from mitra import cases, stats
+from mitra.country import infer_country
 
 FORM = "safety_check_form"
 ANSWERS = {"affirm": risk.YES, "deny": risk.NO, "dont_know": risk.UNSURE, "skip_question": risk.SKIPPED}

@@ -18,7 +18,7 @@ Here, not in `nlu/`, so that changing it does not retrain the model.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, List
+from typing import Any, List
 
 from mitra import stats
 from mitra.language_slot import slot_updates
