@@ -68,6 +68,11 @@ def install() -> None:
     keep_minimal_schemas()
 
 
+# A loaded model's graph is run for a few sets of targets (parsing, predicting); the bound
+# only keeps an unexpected caller from growing the table forever.
+MAX_TARGET_SETS = 32
+
+
 def keep_minimal_schemas() -> None:
     """Rasa's graph runner asks its schema for the part of the graph a run needs on every
     run (each message is parsed by one run and each action predicted by another), and
@@ -87,7 +92,7 @@ def keep_minimal_schemas() -> None:
         key = (tuple(targets) if targets else None, id(nodes), len(nodes))
         kept = self.__dict__.setdefault("_mitra_minimal", {})
         if key not in kept:
-            if len(kept) >= MAX_SCHEMAS:
+            if len(kept) >= MAX_TARGET_SETS:
                 kept.clear()
             kept[key] = original(self, targets)
         return kept[key]
