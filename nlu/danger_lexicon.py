@@ -101,10 +101,14 @@ def _matches(lang: _Language, pattern: Pattern, prepared: _Prepared):
             yield m, prepared.joined
 
 
-def _negated(lang: _Language, text: str, start: int) -> bool:
+def _negated(lang: _Language, text: str, start: int, end: int) -> bool:
+    """A negation cue that starts shortly before the phrase; it may run into it ("doesnt
+    lock" before "lock us in", "ไม่ได้โดน" before "โดนขัง"). A cue that starts where the
+    phrase starts is the phrase's own negative verb, not a negation of it."""
     window = LATIN_NEGATION_WINDOW if lang.latin else SCRIPT_NEGATION_WINDOW
-    before = text[max(0, start - window) : start]
-    return any(p.search(before) for p in lang.negation)
+    low = max(0, start - window)
+    around = text[low:end]
+    return any(m.start() < start - low for p in lang.negation for m in p.finditer(around))
 
 
 def hits(text: str, prepared: Optional[_Prepared] = None) -> List[Hit]:
@@ -113,7 +117,7 @@ def hits(text: str, prepared: Optional[_Prepared] = None) -> List[Hit]:
     for code, lang in load().items():
         for phrase, pattern in lang.danger:
             for match, haystack in _matches(lang, pattern, prepared):
-                found.append(Hit(code, phrase, _negated(lang, haystack, match.start())))
+                found.append(Hit(code, phrase, _negated(lang, haystack, match.start(), match.end())))
     return found
 
 
@@ -157,11 +161,19 @@ def alarm(text: str) -> Optional[str]:
     return found[0] if found and _only_around_alarm(rest) else None
 
 
+# "SOS" inside a longer message counts only in capitals: romanized Khmer writes "sos"
+# (សោះ, "at all") in everyday complaints ("ot chhnganh sos": not tasty at all). A message
+# that is only "sos" is an alarm() in any case.
+_CAPITAL_SOS = re.compile(r"(?<![^\W\d_])S\.?O\.?S(?![^\W\d_])")
+
+
 def signal(text: str) -> Optional[str]:
     """The first danger phrase that counts, or None."""
     prepared = _prepare(text)
     if hypothetical(text, prepared):
         return None
+    if _CAPITAL_SOS.search(blank_invisible(text)):
+        return "en:SOS"
     for hit in hits(text, prepared):
         if not hit.negated:
             return f"{hit.language}:{hit.phrase}"
