@@ -36,9 +36,16 @@ def tracker_after(text, detection, intent="greet", metadata=None, events=()):
 
 def extract(tracker):
     slots_rasa.install()
-    slots_rasa.install()  # a second install does not wrap twice
     action = ActionExtractSlots(action_endpoint=None)  # no action server to ask
     return asyncio.run(action.run(CollectingOutputChannel(), None, tracker, DOMAIN))
+
+
+def test_a_second_install_does_not_wrap_rasa_twice():
+    slots_rasa.install()
+    slots_rasa.install()
+    wrapped = ActionExtractSlots.run.__wrapped__
+    assert getattr(ActionExtractSlots.run, "_mitra", False)
+    assert not getattr(wrapped, "_mitra", False), "our wrapper wraps itself"
 
 
 def test_the_domain_no_longer_asks_the_action_server_after_every_message():
