@@ -32,9 +32,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from mitra.e5_onnx import embed
 from nlu import danger_lexicon
 from nlu.danger_classifier import DangerClassifier
-from nlu.e5_featurizer import embed
 
 logger = logging.getLogger(__name__)
 DANGER = "danger"

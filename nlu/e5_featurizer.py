@@ -20,9 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from mitra import vectors
-from mitra import e5_onnx
-from mitra.e5_onnx import embed
+from mitra import e5_onnx, vectors
 
 
 @DefaultV1Recipe.register(
@@ -58,7 +56,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         messages = [m for m in messages if m.get(TEXT) is not None]
         if not messages:
             return
-        found = embed([m.get(TEXT) for m in messages], self.threads)
+        found = e5_onnx.embed([m.get(TEXT) for m in messages], self.threads)
         for message, vector in zip(messages, found):
             self.add_features_to_message(
                 sequence=None, sentence=vector.reshape(1, -1).astype(np.float32),

@@ -77,7 +77,7 @@ def refit_classifier(rows, signals) -> None:
     from rasa.shared.nlu.training_data.loading import load_data
 
     from nlu.danger_classifier import DangerClassifier
-    from nlu.e5_featurizer import embed
+    from mitra.e5_onnx import embed
 
     data = load_data(str(ROOT / "data" / "nlu"))
     examples = [m for m in data.intent_examples if m.get("text")]

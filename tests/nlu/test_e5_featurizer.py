@@ -5,7 +5,7 @@ short or over the model's 512 tokens."""
 import numpy as np
 import pytest
 
-from nlu.e5_featurizer import embed
+from mitra.e5_onnx import embed
 
 TEXTS = [
     "my boss keeps my passport",
