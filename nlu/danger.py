@@ -1,25 +1,30 @@
-"""Danger now, from three signals, tuned for recall (see docs/safety-check.md).
+"""Danger now, from several signals weighed together, tuned for recall (docs/safety-check.md).
 
-Runs after DIET on every message and can only ever raise an alarm, never silence one:
+Runs after DIET and the FallbackClassifier on every message, and has the last word on
+`danger_now`. The signals:
 - DIET's confidence for `danger_now` (it also learned the look-alike questions, "what if
   I lose my passport?", as `ask_rights`);
-- the curated lexicon with negation and hypothetical cues (`nlu/danger_lexicon.py`);
+- the curated lexicon with negation and hypothetical cues (`nlu/danger_lexicon.py`): a
+  danger phrase that counts, and whether the message carries a hypothetical, past or
+  joking cue ("what if", "10 years ago", "haha") at all;
 - similarity by e5 embeddings to the danger examples of the training data, against the
   nearest ordinary examples (k nearest neighbours, a margin), which carries paraphrases
   and phrasings no word list has;
 - a classifier of its own (logistic regression on character n-grams and the e5 vector,
   `nlu/danger_classifier.py`) trained on danger examples against every other example,
-  the hard look-alikes included. DIET shares its capacity with a dozen intents and is
-  often certain and wrong on ordinary complaints; this one only learns the one question
-  and gives a probability that can be thresholded.
-How the signals combine is `decide()`, shared with `nlu/tune_danger.py`.
-When the signals say danger, the intent becomes `danger_now` (confidence 1.0, the original
-ranking kept below it) and the message carries `danger` = {"signals": [...], ...}, so every
-rule and form treats it as danger now, whatever else was going on.
+  the hard look-alikes included.
+`decide()` weighs them with a logistic regression fitted on the dev sets by
+`nlu/tune_danger.py` (the weights are in config.yml), and a message that is only a call
+for help ("sos", "ជួយផងៗ") is an alarm whatever they say. When the signals say danger,
+the intent becomes `danger_now` (confidence 1.0, the original ranking kept below it) and
+the message carries `danger` = {"signals": [...], "score": ...}; when they do not and DIET
+still put `danger_now` first, it steps down for the next intent, because DIET alone is
+often certain and wrong on ordinary complaints ("the food in the camp is bad").
 """
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -38,40 +43,53 @@ from nlu.danger_classifier import DangerClassifier
 
 logger = logging.getLogger(__name__)
 DANGER = "danger"
+FALLBACK = "nlu_fallback"
 EMBEDDINGS_FILE = "embeddings.npz"
 CLASSIFIER_FILE = "classifier.pkl"
+# The signals that are weighed, in the order of the weights in config.yml.
+FEATURES = ("intent", "classifier", "similarity", "lexicon", "hypothetical")
+# Probabilities are read as log-odds, clipped: DIET's 1.0 and 0.999 say the same.
+_CLIP = 1e-3
+# The kNN margin lives within about +-0.05; this brings it to the others' scale.
+_MARGIN_SCALE = 50.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _CLIP), 1 - _CLIP)
+    return math.log(p / (1 - p))
+
+
+def features(signals: Dict[str, Any]) -> Dict[str, float]:
+    """The numbers the weights apply to (a signal the model lacks counts as 0)."""
+    p, m = signals.get("classifier"), signals.get("knn_margin")
+    return {"intent": _logit(signals["intent_confidence"]),
+            "classifier": 0.0 if p is None else _logit(p),
+            "similarity": 0.0 if m is None else _MARGIN_SCALE * m,
+            "lexicon": 1.0 if signals.get("phrase") else 0.0,
+            "hypothetical": 1.0 if signals.get("hypothetical") else 0.0}
+
+
+def score(signals: Dict[str, Any], config: Dict[str, Any]) -> float:
+    """Probability of danger now, as the dev sets taught the weights."""
+    weights = config["weights"]
+    z = config["bias"] + sum(weights[k] * v for k, v in features(signals).items())
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def decide(signals: Dict[str, Any], config: Dict[str, Any]) -> List[str]:
-    """Which signals call this message danger now (none: not danger).
-
-    Each signal alone with its own threshold; a threshold above what the signal can reach
-    turns it off. Then the weaker evidence: enough of DIET, the classifier and the
-    similarity margin each past a lower threshold (votes), and the older pair rule of DIET
-    and similarity."""
-    c = signals["intent_confidence"]
-    m = signals["knn_margin"]
-    p = signals.get("classifier")
-    fired = []
-    # A message that is only a call for help ("sos", "ជួយផងៗ"): nothing else to weigh.
-    if config["use_lexicon"] and signals.get("alarm"):
-        fired.append("alarm")
-    if c >= config["intent_threshold"]:
-        fired.append("intent")
-    if config["use_lexicon"] and signals["phrase"] and (p is None or p >= config["lexicon_support"]):
-        fired.append("lexicon")
-    if m is not None and m >= config["knn_margin"]:
-        fired.append("similarity")
-    if p is not None and p >= config["classifier_threshold"]:
-        fired.append("classifier")
-    votes = ((c >= config["vote_intent"]) + (p is not None and p >= config["vote_classifier"])
-             + (m is not None and m >= config["vote_margin"]))
-    if not fired and votes >= config["votes_needed"]:
-        fired.append("votes")
-    if (not fired and m is not None and c >= config["weak_intent"]
-            and m >= config["weak_margin"]
-            and (p is None or p >= config["weak_classifier"])):
-        fired.append("intent+similarity")
+    """Which signals call this message danger now (none: not danger): for an alarm, the
+    signals that pushed the score up, strongest first, so staff and logs see why."""
+    fired = ["alarm"] if signals.get("alarm") else []
+    if signals.get("classifier") is None:
+        # A model trained without embeddings has no classifier and no similarity, which
+        # the weights were fitted with: DIET and the lexicon alone, each enough.
+        fired += [k for k, ok in (("intent", signals["intent_confidence"] >= 0.5),
+                                  ("lexicon", signals.get("phrase"))) if ok]
+        return fired
+    if score(signals, config) >= config["threshold"]:
+        pushes = {k: config["weights"][k] * v for k, v in features(signals).items()}
+        fired += [k for k, push in sorted(pushes.items(), key=lambda kv: -kv[1]) if push > 0]
+        fired = fired or ["score"]
     return fired
 
 
@@ -83,29 +101,21 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "intent": "danger_now",
-            # DIET alone: its danger confidence at or above this is danger.
-            "intent_threshold": 0.35,
             # Embeddings: mean similarity of the k nearest danger examples minus that of
             # the k nearest ordinary ones.
             "knn_k": 5,
-            "knn_margin": 0.02,
-            # Weaker signals that count together: DIET above `weak_intent` and a kNN
-            # margin above `weak_margin`.
-            "weak_intent": 0.10,
-            "weak_margin": 0.0,
-            # ... and, when the classifier exists, its probability above `weak_classifier`.
-            "weak_classifier": 0.0,
-            # The classifier alone: its probability of danger at or above this.
-            "classifier_threshold": 0.5,
-            "use_lexicon": True,
-            # A lexicon phrase counts when the classifier gives at least this (0: always).
-            "lexicon_support": 0.0,
-            # Votes: DIET, the classifier and the kNN margin each past these; danger when
-            # at least `votes_needed` agree (4: off).
-            "vote_intent": 0.5,
-            "vote_classifier": 0.5,
-            "vote_margin": 0.0,
-            "votes_needed": 4,
+            # Log-odds of danger = bias + the weights times features(); config.yml holds
+            # those fitted by nlu/tune_danger.py. These defaults trust the classifier and
+            # the lexicon, and let a hypothetical cue count against.
+            "weights": {"intent": 0.1, "classifier": 1.0, "similarity": 1.0, "lexicon": 2.0,
+                        "hypothetical": -2.0},
+            "bias": 0.0,
+            # An alarm from this probability up.
+            "threshold": 0.5,
+            # When DIET's `danger_now` steps down, the next intent keeps its place only
+            # from this confidence (the FallbackClassifier's threshold), else the message
+            # is not understood.
+            "fallback_threshold": 0.4,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -168,9 +178,10 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         found = {"intent_confidence": round(confidence, 3),
                  "knn_margin": None if margin is None else round(margin, 4),
                  "classifier": None if probability is None else round(probability, 4),
-                 "phrase": danger_lexicon.signal(text),
                  "alarm": danger_lexicon.alarm(text)}
-        return {"signals": decide(found, self.config), **found}
+        found["phrase"], found["hypothetical"] = danger_lexicon.read(text)
+        fired = decide(found, self.config)
+        return {"signals": fired, "score": round(score(found, self.config), 4), **found}
 
     def _vectors(self, messages: List[Message]) -> List[Optional[np.ndarray]]:
         """e5 vectors: those the E5SentenceFeaturizer already put on the message (so the
@@ -199,9 +210,24 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
             ranking = message.get(INTENT_RANKING_KEY) or []
             found = self.signals(message.get(TEXT), ranking, vector)
             message.set(DANGER, found, add_to_output=True)
-            if found["signals"] and (message.get(INTENT) or {}).get("name") != self.config["intent"]:
-                top = {"name": self.config["intent"], "confidence": 1.0}
-                rest = [r for r in ranking if r["name"] != self.config["intent"]]
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top] + rest, add_to_output=True)
+            ranking = self._ranked(found["signals"], (message.get(INTENT) or {}).get("name"), ranking)
+            if ranking is not None:
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def _ranked(self, fired: List[str], top: Optional[str],
+                ranking: List[Dict[str, Any]]) -> Optional[List[Dict[str, Any]]]:
+        """The new ranking when the decision overrules the top intent, else None: danger
+        first on an alarm; without one, DIET's `danger_now` steps down for the next
+        intent, or for "not understood" when the next is too unsure."""
+        intent = self.config["intent"]
+        rest = [r for r in ranking if r["name"] != intent]
+        if fired:
+            return None if top == intent else [{"name": intent, "confidence": 1.0}] + rest
+        if top != intent:
+            return None
+        if rest and (rest[0]["name"] == FALLBACK or rest[0]["confidence"] >= self.config["fallback_threshold"]):
+            return rest
+        fallback = {"name": FALLBACK, "confidence": self.config["fallback_threshold"]}
+        return [fallback] + [r for r in rest if r["name"] != FALLBACK]

@@ -169,12 +169,18 @@ _CAPITAL_SOS = re.compile(r"(?<![^\W\d_])S\.?O\.?S(?![^\W\d_])")
 
 def signal(text: str) -> Optional[str]:
     """The first danger phrase that counts, or None."""
+    return read(text)[0]
+
+
+def read(text: str) -> Tuple[Optional[str], bool]:
+    """The first danger phrase that counts (or None), and whether the message carries a
+    hypothetical cue: the lexicon's two signals, from one segmentation."""
     prepared = _prepare(text)
     if hypothetical(text, prepared):
-        return None
+        return None, True
     if _CAPITAL_SOS.search(blank_invisible(text)):
-        return "en:SOS"
+        return "en:SOS", False
     for hit in hits(text, prepared):
         if not hit.negated:
-            return f"{hit.language}:{hit.phrase}"
-    return None
+            return f"{hit.language}:{hit.phrase}", False
+    return None, False
