@@ -2,7 +2,7 @@
 words that merely contain a phrase."""
 import pytest
 
-from nlu.danger_lexicon import alarm, signal
+from nlu.danger_lexicon import alarm, read, signal
 
 
 @pytest.mark.parametrize("text", [
@@ -56,6 +56,19 @@ def test_danger_now_fires(text):
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    # Films and TV dramas: a cue that counts against every signal, not only the lexicon's.
+    "we watched a movie about a girl who was sold, so sad",
+    "កូនស្រីខ្ញុំចូលចិត្តមើលរឿងភាគថៃ",
+    "yub menh merl rerng khmaoch klach ot ban deik",
+    "เมื่อคืนดูละครเรื่องใหม่ สนุกมาก",
+    "last year we could not leave the farm",
+])
+def test_films_and_past_stories_are_hypothetical_cues(text):
+    phrase, hypothetical = read(text)
+    assert hypothetical and phrase is None
 
 
 @pytest.mark.parametrize("text", [
