@@ -69,11 +69,18 @@ def features(signals: Dict[str, Any]) -> Dict[str, float]:
             "hypothetical": 1.0 if signals.get("hypothetical") else 0.0}
 
 
+def _pushes(signals: Dict[str, Any], config: Dict[str, Any]) -> Dict[str, float]:
+    """What each signal adds to the log-odds of danger."""
+    return {k: config["weights"][k] * v for k, v in features(signals).items()}
+
+
+def _probability(pushes: Dict[str, float], config: Dict[str, Any]) -> float:
+    return 1.0 / (1.0 + math.exp(-(config["bias"] + sum(pushes.values()))))
+
+
 def score(signals: Dict[str, Any], config: Dict[str, Any]) -> float:
     """Probability of danger now, as the dev sets taught the weights."""
-    weights = config["weights"]
-    z = config["bias"] + sum(weights[k] * v for k, v in features(signals).items())
-    return 1.0 / (1.0 + math.exp(-z))
+    return _probability(_pushes(signals, config), config)
 
 
 def decide(signals: Dict[str, Any], config: Dict[str, Any]) -> List[str]:
@@ -86,11 +93,18 @@ def decide(signals: Dict[str, Any], config: Dict[str, Any]) -> List[str]:
         fired += [k for k, ok in (("intent", signals["intent_confidence"] >= 0.5),
                                   ("lexicon", signals.get("phrase"))) if ok]
         return fired
-    if score(signals, config) >= config["threshold"]:
-        pushes = {k: config["weights"][k] * v for k, v in features(signals).items()}
+    pushes = _pushes(signals, config)
+    if _probability(pushes, config) >= config["threshold"]:
         fired += [k for k, push in sorted(pushes.items(), key=lambda kv: -kv[1]) if push > 0]
         fired = fired or ["score"]
     return fired
+
+
+def lexicon_signals(text: str) -> Dict[str, Any]:
+    """The lexicon's signals: a call for help alone, a danger phrase that counts, and a
+    hypothetical cue (also read by nlu/tune_danger.py, so a lexicon change needs no parse)."""
+    phrase, hypothetical = danger_lexicon.read(text)
+    return {"alarm": danger_lexicon.alarm(text), "phrase": phrase, "hypothetical": hypothetical}
 
 
 @DefaultV1Recipe.register(
@@ -178,8 +192,7 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         found = {"intent_confidence": round(confidence, 3),
                  "knn_margin": None if margin is None else round(margin, 4),
                  "classifier": None if probability is None else round(probability, 4),
-                 "alarm": danger_lexicon.alarm(text)}
-        found["phrase"], found["hypothetical"] = danger_lexicon.read(text)
+                 **lexicon_signals(text)}
         fired = decide(found, self.config)
         return {"signals": fired, "score": round(score(found, self.config), 4), **found}
 
@@ -227,7 +240,7 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
             return None if top == intent else [{"name": intent, "confidence": 1.0}] + rest
         if top != intent:
             return None
-        if rest and (rest[0]["name"] == FALLBACK or rest[0]["confidence"] >= self.config["fallback_threshold"]):
+        # The FallbackClassifier added no nlu_fallback: it only does when it overrules the top.
+        if rest and rest[0]["confidence"] >= self.config["fallback_threshold"]:
             return rest
-        fallback = {"name": FALLBACK, "confidence": self.config["fallback_threshold"]}
-        return [fallback] + [r for r in rest if r["name"] != FALLBACK]
+        return [{"name": FALLBACK, "confidence": self.config["fallback_threshold"]}] + rest

@@ -41,6 +41,7 @@ FOLDS, REPEATS = 5, 3
 # Regularisation of the weights: five numbers and 2,000 messages need little.
 C = 1.0
 
+
 def dev_examples() -> List[Tuple[str, str, bool]]:
     """(set, text, is danger) for every dev message."""
     rows = []
@@ -84,12 +85,9 @@ def refit_classifier(rows, signals) -> None:
 
 
 def with_lexicon(rows, signals) -> List[Dict]:
-    from nlu import danger_lexicon
+    from nlu.danger import lexicon_signals
 
-    for (_, text, _), s in zip(rows, signals):
-        s["alarm"] = danger_lexicon.alarm(text)
-        s["phrase"], s["hypothetical"] = danger_lexicon.read(text)
-    return signals
+    return [{**s, **lexicon_signals(text)} for (_, text, _), s in zip(rows, signals)]
 
 
 def fit(signals, labels, indices) -> Dict:
