@@ -21,6 +21,20 @@ from nlu.danger_lexicon import alarm, read, signal
     "it is like a prison here, the guards have guns",
     "នៅទីនេះដូចជាប់គុក ចេញទៅណាមិនបាន",
     "ที่นี่เหมือนติดคุก ออกไปไหนไม่ได้",
+    # Held, hiding, watched while writing, and nobody to turn to.
+    "i cant talk long, he is in the room",
+    "the police are on their side, we cannot report",
+    "ពួននៅក្រោមតុ ខ្លាចណាស់",
+    "ប្អូនខ្ញុំជាប់ឃុំនៅក្នុងរោងចក្រ",
+    "និយាយមិនស្រួលទេ គេនៅក្បែរ",
+    "ប៉ូលិសសុទ្ធតែពួកថៅកែ ប្តឹងមិនកើត",
+    "puon nov krom tok ot hean chenh",
+    "prapon knhom jab khum nov phteah ke",
+    "niyay ot sruol te ke merl",
+    "หลบอยู่ในตู้ กลัวมาก",
+    "พวกเราโดนกักตัวไว้ในโกดัง",
+    "ตำรวจก็เป็นพวกเถ้าแก่ แจ้งไม่ได้",
+    "พูดไม่สะดวก หัวหน้าเฝ้าอยู่",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -53,6 +67,14 @@ def test_danger_now_fires(text):
     "បើនិយោជកវាយកម្មករ តើកម្មករអាចប្តឹងនៅណា",
     "ถ้าโดนนายจ้างตี ควรแจ้งที่ไหนครับ",
     "ได้ยินว่ามีคนโดนขังในโรงงาน จริงไหม",
+    "มีคนถูกกักตัวในแคมป์จริงไหม ได้ยินมา",
+    # Not held: said outright, or in the past.
+    "min men jab khum te, kroan te ot luy",
+    "ot men chab khum te, ke oy chenh tngai atit",
+    "ឆ្នាំមុនខ្ញុំជាប់ឃុំ ឥឡូវនៅស្រុកហើយ",
+    "មិនមែនជាប់ឃុំទេ គ្រាន់តែចេញយប់មិនបាន",
+    "ไม่ได้โดนกักตัวนะ แค่ออกดึกไม่ได้",
+    "what if the police are with them, who do i call",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
