@@ -2,8 +2,9 @@
 
 Those messages were written apart from the training data and are never trained on. For
 each language: intent accuracy, macro precision / recall / F1, danger_now recall, the
-share sent to the fallback, and language-detection accuracy; then F1 per intent and a
-sweep of the fallback threshold.
+share sent to the fallback, and language-detection accuracy; then F1 per intent, danger
+detection on tests/danger_eval and tests/danger_fresh, and a sweep of the fallback
+threshold.
 
 Usage: python -m nlu.evaluate --model models/mitra.tar.gz
 """
@@ -20,6 +21,9 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "nlu_heldout"
 DANGER_EVAL = Path(__file__).resolve().parents[1] / "tests" / "danger_eval"
+# Written later (session 12), apart from everything, mostly hard look-alikes; no lexicon
+# phrase or weight has been drawn from it (tests/danger_fresh/README.md).
+DANGER_FRESH = DANGER_EVAL.parent / "danger_fresh"
 DANGER_SETS = ["km", "km_latn", "th", "en", "mixed"]
 FALLBACK = "nlu_fallback"
 SETS = [("km", "km"), ("km_latn", "km"), ("th", "th"), ("en", "en")]
@@ -97,6 +101,7 @@ def main() -> None:
         print(row([intent] + [f"{per_intent[n].get(intent, 0):.3f}" for n in names], [20] + [8] * len(names)))
 
     danger_report(agent)
+    danger_report(agent, DANGER_FRESH)
 
     print("\nfallback threshold sweep (all sets): share sent to fallback / accuracy of the rest")
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
@@ -113,24 +118,24 @@ def main() -> None:
         print(f"  {threshold:.1f}: fallback {sent/total:.3f}, accuracy of answered {right/max(kept,1):.3f}")
 
 
-def load_danger_set(name: str) -> List[Tuple[str, bool]]:
+def load_danger_set(name: str, folder: Path = DANGER_EVAL) -> List[Tuple[str, bool]]:
     import yaml
 
-    data = yaml.safe_load((DANGER_EVAL / f"{name}.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((folder / f"{name}.yml").read_text(encoding="utf-8"))
     return [(t, True) for t in data["danger"]] + [(t, False) for t in data["ordinary"]]
 
 
-def danger_report(agent) -> Dict[str, Tuple[float, float, int, int]]:
+def danger_report(agent, folder: Path = DANGER_EVAL) -> Dict[str, Tuple[float, float, int, int]]:
     """Recall and false-alarm rate of danger detection per language."""
-    print("\ndanger detection on tests/danger_eval (written apart from the training data)")
+    print(f"\ndanger detection on tests/{folder.name} (written apart from the training data)")
     widths = [8, 7, 9, 7, 9, 12]
     print(row(["set", "danger", "recall", "ordinary", "false al.", "misses"], widths))
     print("-" * 70)
     report = {}
     for name in DANGER_SETS:
-        if not (DANGER_EVAL / f"{name}.yml").exists():
+        if not (folder / f"{name}.yml").exists():
             continue
-        examples = load_danger_set(name)
+        examples = load_danger_set(name, folder)
         parses = asyncio.run(parse_all(agent, examples))
         alarms = [p["intent"]["name"] == "danger_now" for p in parses]
         danger = [a for a, (_, d) in zip(alarms, examples) if d]
