@@ -21,7 +21,7 @@ E5_ONNX := models/e5-small-onnx/.done
 # not retrain it.
 NOT_TRAINING := nlu/serve.py nlu/evaluate.py nlu/tune_danger.py nlu/tracker_store.py nlu/rasa_speedups.py
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-	$(filter-out $(NOT_TRAINING),$(wildcard nlu/*.py)) $(wildcard nlu/resources/*) \
+	$(filter-out $(NOT_TRAINING),$(wildcard nlu/*.py)) $(wildcard nlu/resources/*) $(wildcard nlu/resources/*/*) \
 	mitra/e5_onnx.py mitra/vectors.py
 CATALOGS_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 CATALOGS_MO := $(CATALOGS_PO:.po=.mo)

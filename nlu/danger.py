@@ -13,6 +13,8 @@ Runs after DIET and the FallbackClassifier on every message, and has the last wo
 - a classifier of its own (logistic regression on character n-grams and the e5 vector,
   `nlu/danger_classifier.py`) trained on danger examples against every other example,
   the hard look-alikes included.
+The similarity and the classifier learn from the training data and from minimal pairs
+of danger messages and look-alikes kept for them alone (`nlu/danger_examples.py`).
 `decide()` weighs them with a logistic regression fitted on the dev sets by
 `nlu/tune_danger.py` (the weights are in config.yml), and a message that is only a call
 for help ("sos", "ជួយផងៗ") is an alarm whatever they say. When the signals say danger,
@@ -38,7 +40,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from mitra.e5_onnx import embed
-from nlu import danger_lexicon
+from nlu import danger_examples, danger_lexicon
 from nlu.danger_classifier import DangerClassifier
 
 logger = logging.getLogger(__name__)
@@ -147,6 +149,10 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        return danger_examples.digest()
+
+    @classmethod
     def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "MitraDangerDetector":
         try:
             with model_storage.read_from(resource) as directory:
@@ -163,18 +169,24 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         danger = [m for m in examples if m.get(INTENT) == intent]
         ordinary = [m for m in examples if m.get(INTENT) != intent]
+        extra_danger, extra_ordinary = danger_examples.load()
         self.danger = self.ordinary = np.zeros((0, 384), dtype=np.float32)  # dimension for _vectors
-        danger_vectors = np.vstack(self._vectors(danger))
-        ordinary_vectors = np.vstack(self._vectors(ordinary))
+        danger_vectors = np.vstack(self._vectors(danger) + self._embedded(extra_danger))
+        ordinary_vectors = np.vstack(self._vectors(ordinary) + self._embedded(extra_ordinary))
         self.danger, self.ordinary = danger_vectors, ordinary_vectors
+        texts = ([m.get(TEXT) for m in danger] + extra_danger
+                 + [m.get(TEXT) for m in ordinary] + extra_ordinary)
         self.classifier = DangerClassifier.fit(
-            [m.get(TEXT) for m in danger + ordinary],
-            np.vstack([danger_vectors, ordinary_vectors]),
-            [1] * len(danger) + [0] * len(ordinary))
+            texts, np.vstack([danger_vectors, ordinary_vectors]),
+            [1] * len(danger_vectors) + [0] * len(ordinary_vectors))
         with self._model_storage.write_to(self._resource) as directory:
             np.savez_compressed(directory / EMBEDDINGS_FILE, danger=self.danger, ordinary=self.ordinary)
             self.classifier.save(directory / CLASSIFIER_FILE)
         return self._resource
+
+    @staticmethod
+    def _embedded(texts: List[str]) -> List[np.ndarray]:
+        return list(embed(texts)) if texts else []
 
     def _knn_margin(self, vector: np.ndarray) -> Optional[float]:
         if self.danger is None or not len(self.danger):

@@ -66,17 +66,21 @@ def parse_signals(model: str, rows) -> List[Dict]:
 
 
 def refit_classifier(rows, signals) -> None:
-    """Replaces the classifier probability with one trained here from data/."""
+    """Replaces the classifier probability with one trained here from data/ and the
+    detector's own examples."""
     import numpy as np
     from rasa.shared.nlu.training_data.loading import load_data
 
+    from nlu import danger_examples
     from nlu.danger_classifier import DangerClassifier
     from mitra.e5_onnx import embed
 
     data = load_data(str(ROOT / "data" / "nlu"))
     examples = [m for m in data.intent_examples if m.get("text")]
-    texts = [m.get("text") for m in examples]
-    labels = [int(m.get("intent") == "danger_now") for m in examples]
+    extra_danger, extra_ordinary = danger_examples.load()
+    texts = [m.get("text") for m in examples] + extra_danger + extra_ordinary
+    labels = ([int(m.get("intent") == "danger_now") for m in examples]
+              + [1] * len(extra_danger) + [0] * len(extra_ordinary))
     classifier = DangerClassifier.fit(texts, embed(texts), labels)
     dev_texts = [text for _, text, _ in rows]
     for s, p in zip(signals, classifier.probabilities(dev_texts, embed(dev_texts))):
