@@ -14,8 +14,8 @@ whose out-of-fold recall, over all dev danger messages, is at least `--min-recal
 The per-set figures printed are out-of-fold too, so they estimate unseen messages. Paste
 the printed settings into config.yml (MitraDangerDetector) and retrain.
 
-`--refit` trains the classifier signal here from `data/` (seconds, not the model's
-minutes), to try its settings before retraining the model.
+`--refit` trains the classifier signal here from `data/` and the detector's own examples
+(seconds, not the model's minutes), to try its settings before retraining the model.
 
 Usage: python -m nlu.tune_danger --model models/mitra.tar.gz [--signals cache.json] [--refit]
 """
