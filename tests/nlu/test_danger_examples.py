@@ -2,7 +2,6 @@
 them, each message has one label, and the trained model has learned from all of them."""
 import io
 import tarfile
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +10,11 @@ import yaml
 
 from nlu import danger_examples
 from nlu.evaluate import load_examples
+from tests.nlu.test_data_apart import normal
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "mitra.tar.gz"
 LANGUAGES = ["km", "km_latn", "th", "en", "mixed"]
-
-
-def normal(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
