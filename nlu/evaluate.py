@@ -3,8 +3,8 @@
 Those messages were written apart from the training data and are never trained on. For
 each language: intent accuracy, macro precision / recall / F1, danger_now recall, the
 share sent to the fallback, and language-detection accuracy; then F1 per intent, danger
-detection on tests/danger_eval and tests/danger_fresh, and a sweep of the fallback
-threshold.
+detection on tests/danger_eval and tests/danger_fresh, false alarms on the everyday
+messages of tests/everyday_heldout, and a sweep of the fallback threshold.
 
 Usage: python -m nlu.evaluate --model models/mitra.tar.gz
 """
@@ -24,6 +24,9 @@ DANGER_EVAL = Path(__file__).resolve().parents[1] / "tests" / "danger_eval"
 # Written later (session 12), apart from everything, mostly hard look-alikes; no lexicon
 # phrase or weight has been drawn from it (tests/danger_fresh/README.md).
 DANGER_FRESH = DANGER_EVAL.parent / "danger_fresh"
+# Everyday work complaints and life messages, no danger in any (session 14): how often a
+# plain complaint raises an alarm (tests/everyday_heldout/README.md).
+EVERYDAY = DANGER_EVAL.parent / "everyday_heldout"
 DANGER_SETS = ["km", "km_latn", "th", "en", "mixed"]
 FALLBACK = "nlu_fallback"
 SETS = [("km", "km"), ("km_latn", "km"), ("th", "th"), ("en", "en")]
@@ -102,6 +105,7 @@ def main() -> None:
 
     danger_report(agent)
     danger_report(agent, DANGER_FRESH)
+    everyday_report(agent)
 
     print("\nfallback threshold sweep (all sets): share sent to fallback / accuracy of the rest")
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
@@ -145,6 +149,28 @@ def danger_report(agent, folder: Path = DANGER_EVAL) -> Dict[str, Tuple[float, f
         report[name] = (recall, false_alarm, len(danger), len(ordinary))
         print(row([name, len(danger), f"{recall:.3f}", len(ordinary), f"{false_alarm:.3f}",
                    len(danger) - sum(danger)], widths))
+    return report
+
+
+def everyday_report(agent, folder: Path = EVERYDAY) -> Dict[str, Tuple[float, float, int]]:
+    """False alarms on everyday messages (none is danger), and how many get their intent:
+    a work complaint should get the rights answer, not an alarm."""
+    print(f"\neveryday messages of tests/{folder.name} (no danger in any)")
+    widths = [8, 9, 11, 11]
+    print(row(["set", "messages", "false al.", "intent acc"], widths))
+    print("-" * 45)
+    report = {}
+    for name in DANGER_SETS:
+        path = folder / f"{name}.yml"
+        if not path.exists():
+            continue
+        examples = load_examples(path)
+        parses = asyncio.run(parse_all(agent, examples))
+        predicted = [p["intent"]["name"] for p in parses]
+        false_alarm = sum(q == "danger_now" for q in predicted) / len(predicted)
+        accuracy = sum(q == gold for q, (_, gold) in zip(predicted, examples)) / len(predicted)
+        report[name] = (false_alarm, accuracy, len(predicted))
+        print(row([name, len(predicted), f"{false_alarm:.3f}", f"{accuracy:.3f}"], widths))
     return report
 
 

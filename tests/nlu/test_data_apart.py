@@ -1,7 +1,7 @@
 """The evaluation and development sets stay apart from the training data: no message of
-tests/danger_eval, tests/danger_dev, tests/danger_fresh or tests/nlu_heldout is trained
-on (in data/nlu or among the danger detector's own examples), however it is spelled,
-spaced or punctuated. Otherwise `make eval` would measure memory, not understanding."""
+tests/danger_eval, tests/danger_dev, tests/danger_fresh, tests/nlu_heldout or
+tests/everyday_heldout is trained on (in data/nlu or among the danger detector's own
+examples), however it is spelled, spaced or punctuated. Otherwise `make eval` would measure memory, not understanding."""
 import unicodedata
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from nlu import danger_examples
 from nlu.evaluate import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT = ["danger_eval", "danger_dev", "danger_fresh", "nlu_heldout"]
+HELD_OUT = ["danger_eval", "danger_dev", "danger_fresh", "nlu_heldout", "everyday_heldout"]
 
 
 def normal(text: str) -> str:
