@@ -1,7 +1,8 @@
 """The evaluation and development sets stay apart from the training data: no message of
 tests/danger_eval, tests/danger_dev, tests/danger_fresh, tests/nlu_heldout or
 tests/everyday_heldout is trained on (in data/nlu or among the danger detector's own
-examples), however it is spelled, spaced or punctuated. Otherwise `make eval` would measure memory, not understanding."""
+examples), however it is spelled, spaced or punctuated. Otherwise `make eval` would
+measure memory, not understanding."""
 import unicodedata
 from pathlib import Path
 
