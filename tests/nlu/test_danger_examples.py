@@ -27,7 +27,6 @@ def test_every_language_has_pairs_of_danger_and_look_alikes(language):
     assert all(isinstance(t, str) and t.strip() for g in groups for t in [g["danger"], *g["ordinary"]])
 
 
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_has_everyday_messages(language):
     # Plain complaints and everyday life, which the detector once took for danger
@@ -36,6 +35,7 @@ def test_every_language_has_everyday_messages(language):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert set(data) == {"ordinary"}
     assert len(set(data["ordinary"])) >= 150
+
 
 def test_no_message_is_both_danger_and_ordinary():
     danger, ordinary = danger_examples.load()
