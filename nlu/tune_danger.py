@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--model", default="models/mitra.tar.gz")
     parser.add_argument("--signals", help="JSON file to cache the dev sets' signals in")
     parser.add_argument("--refit", action="store_true", help="train the classifier signal here")
-    parser.add_argument("--min-recall", type=float, default=0.975)
+    parser.add_argument("--min-recall", type=float, default=0.99)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     # Rasa's structured log would otherwise print every parse, evaluation texts included.
