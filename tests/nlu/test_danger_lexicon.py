@@ -35,6 +35,10 @@ from nlu.danger_lexicon import alarm, read, signal
     "พวกเราโดนกักตัวไว้ในโกดัง",
     "ตำรวจก็เป็นพวกเถ้าแก่ แจ้งไม่ได้",
     "พูดไม่สะดวก หัวหน้าเฝ้าอยู่",
+    "แชทไม่ได้นาน เขาฟังอยู่",  # chatting, not only speaking
+    "ឆាតមិនស្រួលទេ គេមើល",
+    "i cant text much, they are watching",
+    "chat ot sruol te, ke merl",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -46,6 +50,7 @@ def test_danger_now_fires(text):
     "last year they locked us in, now I am home and want my wages",
     "พิมพ์ตรงนี้ปลอดภัยไหม",   # "อด" (starve) inside "ปลอดภัย" (safe) must not fire
     "สวัสดีค่ะแอดมิน",
+    "โทรไม่ได้ เน็ตไม่ดี",  # cannot call, but nobody is listening
     "how much is the minimum wage",
     # Jokes: laughter marks them in every language.
     "my boss will kill me if i'm late again hahaha",
