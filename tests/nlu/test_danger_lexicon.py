@@ -51,6 +51,7 @@ def test_danger_now_fires(text):
     "พิมพ์ตรงนี้ปลอดภัยไหม",   # "อด" (starve) inside "ปลอดภัย" (safe) must not fire
     "สวัสดีค่ะแอดมิน",
     "โทรไม่ได้ เน็ตไม่ดี",  # cannot call, but nobody is listening
+    "no one vay knhom te, boss ok dae",  # English negation in romanized Khmer
     "how much is the minimum wage",
     # Jokes: laughter marks them in every language.
     "my boss will kill me if i'm late again hahaha",
