@@ -89,6 +89,10 @@ def _prepare(text: str) -> _Prepared:
     for word, _ in segment(cleaned):
         joined += word
         boundaries.add(len(joined))
+    # khmer-nltk keeps Khmer digits with the word after them ("១០ឆ្នាំ", ten years):
+    # where digits meet letters is a word boundary too, so "ឆ្នាំមុន" (years ago) counts.
+    boundaries.update(i for i in range(1, len(joined))
+                      if joined[i - 1].isdigit() != joined[i].isdigit())
     return _Prepared(latin, joined, frozenset(boundaries))
 
 

@@ -37,6 +37,7 @@ from nlu.danger_lexicon import alarm, read, signal
     "พูดไม่สะดวก หัวหน้าเฝ้าอยู่",
     "แชทไม่ได้นาน เขาฟังอยู่",  # chatting, not only speaking
     "ឆាតមិនស្រួលទេ គេមើល",
+    "ខ្ញុំនៅលើទូក៣ខែហើយ មិនបានឡើងគោកសោះ",  # digits beside words, danger still found
     "i cant text much, they are watching",
     "chat ot sruol te, ke merl",
 ])
@@ -52,6 +53,7 @@ def test_danger_now_fires(text):
     "สวัสดีค่ะแอดมิน",
     "โทรไม่ได้ เน็ตไม่ดี",  # cannot call, but nobody is listening
     "no one vay knhom te, boss ok dae",  # English negation in romanized Khmer
+    "បងប្រុសខ្ញុំនៅលើទូក១២ឆ្នាំមុន មិនបានចុះពីទូកសោះ",  # Khmer digits: "12 years ago"
     "how much is the minimum wage",
     # Jokes: laughter marks them in every language.
     "my boss will kill me if i'm late again hahaha",
