@@ -2,8 +2,9 @@
 evaluation set.
 
 Dev sets: `tests/danger_dev/` (hard: complaints, rights questions with alarming words,
-past, negated and third-party mentions, danger phrased without keywords) and the danger
-and ordinary messages of `tests/nlu_heldout/`. The final figures come from
+past, negated and third-party mentions, danger phrased without keywords; and, since
+session 16, `everyday_*.yml`: plain complaints and everyday life, as most people write)
+and the danger and ordinary messages of `tests/nlu_heldout/`. The final figures come from
 `tests/danger_eval/` through `make eval`, which this never reads.
 
 The trained model records every signal on each message (`danger` in the parse); the
@@ -45,11 +46,11 @@ C = 1.0
 def dev_examples() -> List[Tuple[str, str, bool]]:
     """(set, text, is danger) for every dev message."""
     rows = []
-    for name in DEV_SETS:
+    for name in DEV_SETS + [f"everyday_{n}" for n in DEV_SETS]:
         path = DEV / f"{name}.yml"
         if path.exists():
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            rows += [(name, t, True) for t in data["danger"]]
+            rows += [(name, t, True) for t in data.get("danger", [])]
             rows += [(name, t, False) for t in data["ordinary"]]
     for name, _ in SETS:
         rows += [(f"heldout_{name}", text, gold == "danger_now")

@@ -1,0 +1,121 @@
+"""Misses and false alarms of the danger detector on every set at once, for comparing
+models and settings (the step tables of docs/safety-check.md).
+
+Each set is parsed once per model and its recorded signals cached (`--cache DIR`, one
+file per model, named by the model file's hash); the lexicon's signals are read again
+from the text, so a lexicon change needs no parse, and `--weights` weighs the same
+signals with other settings. Decisions are made on the dev sets (`tests/danger_dev/`,
+its everyday files and `tests/nlu_heldout/`, the sets `nlu.tune_danger` fits on); the
+held-out sets are printed beside them only to report.
+
+Usage: python -m nlu.compare_danger --model models/mitra.tar.gz [--cache /tmp/signals]
+         [--weights settings.yml] [--list dev]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+from nlu.evaluate import DANGER_EVAL, DANGER_FRESH, DANGER_SETS, EVERYDAY, load_examples, parse_all
+from nlu.tune_danger import ROOT, dev_examples
+
+Row = Tuple[str, str, bool]  # (group, text, is danger)
+
+
+def everyday_rows(folder: Path, group: str) -> List[Row]:
+    rows: List[Row] = []
+    for name in DANGER_SETS:
+        path = folder / f"{name}.yml"
+        if path.exists():
+            rows += [(group, text, False) for text, _ in load_examples(path)]
+    return rows
+
+
+def danger_rows(folder: Path, group: str) -> List[Row]:
+    rows: List[Row] = []
+    for name in DANGER_SETS:
+        path = folder / f"{name}.yml"
+        if path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            rows += [(group, t, True) for t in data["danger"]]
+            rows += [(group, t, False) for t in data["ordinary"]]
+    return rows
+
+
+def all_rows() -> List[Row]:
+    """Every set, dev first; dev rows keep tune_danger's set names under "dev"."""
+    dev = [("dev_everyday" if name.startswith("everyday") else "dev", text, danger)
+           for name, text, danger in dev_examples()]
+    return (dev + danger_rows(DANGER_EVAL, "danger_eval") + danger_rows(DANGER_FRESH, "danger_fresh")
+            + everyday_rows(EVERYDAY, "everyday"))
+
+
+def signals_for(model: str, rows: List[Row], cache: Path | None) -> List[Dict]:
+    """The recorded signals of each text, parsed once per model and text."""
+    known: Dict[str, Dict] = {}
+    path = None
+    if cache:
+        digest = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:16]
+        cache.mkdir(parents=True, exist_ok=True)
+        path = cache / f"{digest}.json"
+        if path.exists():
+            known = json.loads(path.read_text())
+    missing = sorted({text for _, text, _ in rows} - known.keys())
+    if missing:
+        from rasa.core.agent import Agent
+
+        parses = asyncio.run(parse_all(Agent.load(model), [(t, None) for t in missing]))
+        known.update({t: p["danger"] for t, p in zip(missing, parses)})
+        if path:
+            path.write_text(json.dumps(known, ensure_ascii=False))
+    return [known[text] for _, text, _ in rows]
+
+
+def tally(rows: List[Row], signals: List[Dict], settings: Dict) -> Dict[str, List]:
+    """Per group: [danger messages, misses, ordinary messages, false alarms, wrong texts]."""
+    from nlu.danger import decide, lexicon_signals
+
+    out: Dict[str, List] = {}
+    for (group, text, danger), recorded in zip(rows, signals):
+        alarm = bool(decide({**recorded, **lexicon_signals(text)}, settings))
+        cell = out.setdefault(group, [0, 0, 0, 0, []])
+        cell[0 if danger else 2] += 1
+        if alarm != danger:
+            cell[1 if danger else 3] += 1
+            cell[4].append(("MISS " if danger else "FA   ") + text)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="models/mitra.tar.gz")
+    parser.add_argument("--cache", help="folder to keep each model's parsed signals in")
+    parser.add_argument("--weights", help="YAML with weights, bias, threshold (else config.yml)")
+    parser.add_argument("--list", nargs="*", default=[], help="groups whose errors to print")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    source = Path(args.weights) if args.weights else ROOT / "config.yml"
+    settings = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if "pipeline" in settings:
+        settings = next(c for c in settings["pipeline"] if c["name"].endswith("MitraDangerDetector"))
+    rows = all_rows()
+    signals = signals_for(args.model, rows, Path(args.cache) if args.cache else None)
+    for group, (danger, misses, ordinary, alarms, wrong) in tally(rows, signals, settings).items():
+        print(f"{group:13} misses {misses:3} of {danger:4}   false alarms {alarms:3} of {ordinary:4}"
+              f" ({alarms / max(ordinary, 1):.3f})")
+        if group in args.list:
+            print("\n".join("    " + w for w in wrong))
+
+
+if __name__ == "__main__":
+    main()
