@@ -40,6 +40,10 @@ from nlu.danger_lexicon import alarm, read, signal
     "ខ្ញុំនៅលើទូក៣ខែហើយ មិនបានឡើងគោកសោះ",  # digits beside words, danger still found
     "i cant text much, they are watching",
     "chat ot sruol te, ke merl",
+    # "No longer want to live" as well as "do not want to live".
+    "i no longer want to live, they keep my passport",
+    "ខ្ញុំលែងចង់រស់ទៀតហើយ គេមិនឲ្យចេញ",
+    "nhom leng jong ros teat, ke ot oy tov na",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
