@@ -23,34 +23,25 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from nlu.evaluate import DANGER_EVAL, DANGER_FRESH, DANGER_SETS, EVERYDAY, load_examples, parse_all
+from nlu.evaluate import (DANGER_EVAL, DANGER_FRESH, DANGER_SETS, EVERYDAY, load_danger_set,
+                          load_examples, parse_all)
 from nlu.tune_danger import ROOT, dev_examples
 
 Row = Tuple[str, str, bool]  # (group, text, is danger)
 
 
 def everyday_rows(folder: Path, group: str) -> List[Row]:
-    rows: List[Row] = []
-    for name in DANGER_SETS:
-        path = folder / f"{name}.yml"
-        if path.exists():
-            rows += [(group, text, False) for text, _ in load_examples(path)]
-    return rows
+    return [(group, text, False) for name in DANGER_SETS if (folder / f"{name}.yml").exists()
+            for text, _ in load_examples(folder / f"{name}.yml")]
 
 
 def danger_rows(folder: Path, group: str) -> List[Row]:
-    rows: List[Row] = []
-    for name in DANGER_SETS:
-        path = folder / f"{name}.yml"
-        if path.exists():
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            rows += [(group, t, True) for t in data["danger"]]
-            rows += [(group, t, False) for t in data["ordinary"]]
-    return rows
+    return [(group, text, danger) for name in DANGER_SETS if (folder / f"{name}.yml").exists()
+            for text, danger in load_danger_set(name, folder)]
 
 
 def all_rows() -> List[Row]:
-    """Every set, dev first; dev rows keep tune_danger's set names under "dev"."""
+    """Every set, dev first: the dev sets as "dev" (hard) and "dev_everyday"."""
     dev = [("dev_everyday" if name.startswith("everyday") else "dev", text, danger)
            for name, text, danger in dev_examples()]
     return (dev + danger_rows(DANGER_EVAL, "danger_eval") + danger_rows(DANGER_FRESH, "danger_fresh")
@@ -66,7 +57,7 @@ def signals_for(model: str, rows: List[Row], cache: Path | None) -> List[Dict]:
         cache.mkdir(parents=True, exist_ok=True)
         path = cache / f"{digest}.json"
         if path.exists():
-            known = json.loads(path.read_text())
+            known = json.loads(path.read_text(encoding="utf-8"))
     missing = sorted({text for _, text, _ in rows} - known.keys())
     if missing:
         from rasa.core.agent import Agent
@@ -74,7 +65,7 @@ def signals_for(model: str, rows: List[Row], cache: Path | None) -> List[Dict]:
         parses = asyncio.run(parse_all(Agent.load(model), [(t, None) for t in missing]))
         known.update({t: p["danger"] for t, p in zip(missing, parses)})
         if path:
-            path.write_text(json.dumps(known, ensure_ascii=False))
+            path.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
     return [known[text] for _, text, _ in rows]
 
 
