@@ -44,6 +44,10 @@ from nlu.danger_lexicon import alarm, read, signal
     "i no longer want to live, they keep my passport",
     "ខ្ញុំលែងចង់រស់ទៀតហើយ គេមិនឲ្យចេញ",
     "nhom leng jong ros teat, ke ot oy tov na",
+    # "Cannot leave either": the particle ក៏ / kor / ก็ between.
+    "ke yok passport hz, chenh kor min ban",
+    "គេយកលិខិតឆ្លងដែនហើយ ចេញក៏មិនបាន",
+    "เขายึดพาสปอร์ต ออกไปไหนก็ไม่ได้",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
