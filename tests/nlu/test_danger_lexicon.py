@@ -48,6 +48,18 @@ from nlu.danger_lexicon import alarm, read, signal
     "ke yok passport hz, chenh kor min ban",
     "គេយកលិខិតឆ្លងដែនហើយ ចេញក៏មិនបាន",
     "เขายึดพาสปอร์ต ออกไปไหนก็ไม่ได้",
+    # Kicked, slapped, pulled by the hair, tied up; without water or food for days.
+    "me kar teak knhom rol prik",
+    "boss teah oun nov muk kamkor teang os",
+    "ke tanh sok kon srey knhom ouch chol lan",
+    "ke chorng jeung yerng tuk krom pteah",
+    "yerng ot mean tek phoek 3 thngai hz nov leu tuk",
+    "គេទាញសក់ប្អូនខ្ញុំ អូសចូលបន្ទប់",
+    "អត់មានបាយញ៉ាំ ៣ថ្ងៃហើយ គេមិនឲ្យចេញ",
+    "หัวหน้ากระชากผมหนูลากไปหลังโกดัง",
+    "ไม่ได้กินข้าวมาสามวันแล้ว เขาขังไว้",
+    "he dragged my sister by the hair into the car",
+    "no water 3 days on this boat",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -91,6 +103,12 @@ def test_danger_now_fires(text):
     "មិនមែនជាប់ឃុំទេ គ្រាន់តែចេញយប់មិនបាន",
     "ไม่ได้โดนกักตัวนะ แค่ออกดึกไม่ได้",
     "what if the police are with them, who do i call",
+    # Hair and water in everyday sentences.
+    "knhom chang sok mun tov tveu ka",
+    "ot mean tek kdao nov bantob tek",
+    "តើកាត់សក់នៅណាថោកបង",
+    "ไปตัดผมมาแล้ว สวยไหม",
+    "she pulled her hair into a ponytail before work",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
