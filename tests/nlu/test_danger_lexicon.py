@@ -60,6 +60,8 @@ from nlu.danger_lexicon import alarm, read, signal
     "ไม่ได้กินข้าวมาสามวันแล้ว เขาขังไว้",
     "he dragged my sister by the hair into the car",
     "no water 3 days on this boat",
+    "ke dal muk knhom ruoch yok phone",
+    "mit knhom rubuos tae taikong ot oy chol kompong",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
