@@ -234,6 +234,8 @@ RESPONSES: Dict[str, Response] = {
     "utter_kb_suggest": Response(N_("I am not sure I understood. Did you mean:")),
     "utter_kb_no_answer": Response(
         N_("I don't have an answer to that. Do you want to talk to a person?"),
-        (HUMAN,),
+        # Also what a complaint DIET took for danger gets when no topic fits
+        # (nlu/danger.py): the safety check is offered wherever exploitation may be.
+        (HUMAN, CHECK),
     ),
 }

@@ -21,7 +21,11 @@ for help ("sos", "ជួយផងៗ") is an alarm whatever they say. When the s
 the intent becomes `danger_now` (confidence 1.0, the original ranking kept below it) and
 the message carries `danger` = {"signals": [...], "score": ...}; when they do not and DIET
 still put `danger_now` first, it steps down for the next intent, because DIET alone is
-often certain and wrong on ordinary complaints ("the food in the camp is bad").
+often certain and wrong on ordinary complaints ("the food in the camp is bad"). When the
+next intent is unsure too, the message becomes a rights question (`ask_rights`): what
+DIET took for danger is nearly always a hardship at work, which the knowledge base answers,
+or else offers a person and the safety check; "not understood" would leave the person
+with nothing.
 """
 from __future__ import annotations
 
@@ -45,7 +49,6 @@ from nlu.danger_classifier import DangerClassifier
 
 logger = logging.getLogger(__name__)
 DANGER = "danger"
-FALLBACK = "nlu_fallback"
 EMBEDDINGS_FILE = "embeddings.npz"
 CLASSIFIER_FILE = "classifier.pkl"
 # The signals that are weighed, in the order of the weights in config.yml.
@@ -130,8 +133,9 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
             "threshold": 0.5,
             # When DIET's `danger_now` steps down, the next intent keeps its place only
             # from this confidence (the FallbackClassifier's threshold), else the message
-            # is not understood.
+            # goes to `step_down_to` with that confidence.
             "fallback_threshold": 0.4,
+            "step_down_to": "ask_rights",
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -245,7 +249,7 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
                 ranking: List[Dict[str, Any]]) -> Optional[List[Dict[str, Any]]]:
         """The new ranking when the decision overrules the top intent, else None: danger
         first on an alarm; without one, DIET's `danger_now` steps down for the next
-        intent, or for "not understood" when the next is too unsure."""
+        intent, or for a rights question (`step_down_to`) when the next is too unsure."""
         intent = self.config["intent"]
         rest = [r for r in ranking if r["name"] != intent]
         if fired:
@@ -255,4 +259,6 @@ class MitraDangerDetector(GraphComponent, IntentClassifier):
         # The FallbackClassifier added no nlu_fallback: it only does when it overrules the top.
         if rest and rest[0]["confidence"] >= self.config["fallback_threshold"]:
             return rest
-        return [{"name": FALLBACK, "confidence": self.config["fallback_threshold"]}] + rest
+        to = self.config["step_down_to"]
+        return ([{"name": to, "confidence": self.config["fallback_threshold"]}]
+                + [r for r in rest if r["name"] != to])

@@ -57,3 +57,11 @@ def test_privacy_says_how_long_we_keep_data():
 def test_language_switch_confirms_in_the_new_language():
     expected = gettext("th", RESPONSES["utter_language_switched"].text)
     assert render("utter_language_switched", tracker("en"), {"language": "th"})["text"] == expected
+
+
+@pytest.mark.parametrize("language", ["km", "th", "en"])
+def test_no_answer_from_the_knowledge_base_offers_a_person_and_the_safety_check(language):
+    # What a complaint that DIET took for danger gets when no topic fits (nlu/danger.py).
+    message = render("utter_kb_no_answer", tracker(language), {})
+    assert [b["payload"] for b in message["buttons"]] == ["/request_human", "/start_safety_check"]
+    assert message["buttons"][1]["title"] == gettext(language, "Check my situation")
