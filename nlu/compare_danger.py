@@ -9,7 +9,7 @@ its everyday files and `tests/nlu_heldout/`, the sets `nlu.tune_danger` fits on)
 held-out sets are printed beside them only to report.
 
 Usage: python -m nlu.compare_danger --model models/mitra.tar.gz [--cache /tmp/signals]
-         [--weights settings.yml] [--list dev]
+         [--weights settings.yml] [--list dev] [--by-language]
 """
 from __future__ import annotations
 
@@ -30,22 +30,33 @@ from nlu.tune_danger import ROOT, dev_examples
 Row = Tuple[str, str, bool]  # (group, text, is danger)
 
 
-def everyday_rows(folder: Path, group: str) -> List[Row]:
-    return [(group, text, False) for name in DANGER_SETS if (folder / f"{name}.yml").exists()
+def _named(group: str, language: str, by_language: bool) -> str:
+    return f"{group}/{language}" if by_language else group
+
+
+def everyday_rows(folder: Path, group: str, by_language: bool = False) -> List[Row]:
+    return [(_named(group, name, by_language), text, False)
+            for name in DANGER_SETS if (folder / f"{name}.yml").exists()
             for text, _ in load_examples(folder / f"{name}.yml")]
 
 
-def danger_rows(folder: Path, group: str) -> List[Row]:
-    return [(group, text, danger) for name in DANGER_SETS if (folder / f"{name}.yml").exists()
+def danger_rows(folder: Path, group: str, by_language: bool = False) -> List[Row]:
+    return [(_named(group, name, by_language), text, danger)
+            for name in DANGER_SETS if (folder / f"{name}.yml").exists()
             for text, danger in load_danger_set(name, folder)]
 
 
-def all_rows() -> List[Row]:
-    """Every set, dev first: the dev sets as "dev" (hard) and "dev_everyday"."""
-    dev = [("dev_everyday" if name.startswith("everyday") else "dev", text, danger)
-           for name, text, danger in dev_examples()]
-    return (dev + danger_rows(DANGER_EVAL, "danger_eval") + danger_rows(DANGER_FRESH, "danger_fresh")
-            + everyday_rows(EVERYDAY, "everyday"))
+def all_rows(by_language: bool = False) -> List[Row]:
+    """Every set, dev first: the dev sets as "dev" (hard) and "dev_everyday"; with
+    `by_language`, each group split by language ("danger_eval/km_latn")."""
+    dev = []
+    for name, text, danger in dev_examples():
+        language = name.split("_", 1)[1] if name.startswith(("everyday_", "heldout_")) else name
+        group = "dev_everyday" if name.startswith("everyday") else "dev"
+        dev.append((_named(group, language, by_language), text, danger))
+    return (dev + danger_rows(DANGER_EVAL, "danger_eval", by_language)
+            + danger_rows(DANGER_FRESH, "danger_fresh", by_language)
+            + everyday_rows(EVERYDAY, "everyday", by_language))
 
 
 def signals_for(model: str, rows: List[Row], cache: Path | None) -> List[Dict]:
@@ -90,6 +101,7 @@ def main() -> None:
     parser.add_argument("--cache", help="folder to keep each model's parsed signals in")
     parser.add_argument("--weights", help="YAML with weights, bias, threshold (else config.yml)")
     parser.add_argument("--list", nargs="*", default=[], help="groups whose errors to print")
+    parser.add_argument("--by-language", action="store_true", help="each group per language")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     from rasa.utils.log_utils import configure_structlog
@@ -99,10 +111,10 @@ def main() -> None:
     settings = yaml.safe_load(source.read_text(encoding="utf-8"))
     if "pipeline" in settings:
         settings = next(c for c in settings["pipeline"] if c["name"].endswith("MitraDangerDetector"))
-    rows = all_rows()
+    rows = all_rows(args.by_language)
     signals = signals_for(args.model, rows, Path(args.cache) if args.cache else None)
     for group, (danger, misses, ordinary, alarms, wrong) in tally(rows, signals, settings).items():
-        print(f"{group:13} misses {misses:3} of {danger:4}   false alarms {alarms:3} of {ordinary:4}"
+        print(f"{group:21} misses {misses:3} of {danger:4}   false alarms {alarms:3} of {ordinary:4}"
               f" ({alarms / max(ordinary, 1):.3f})")
         if group in args.list:
             print("\n".join("    " + w for w in wrong))

@@ -18,6 +18,15 @@ def test_every_set_is_read_and_the_dev_everyday_messages_are_all_ordinary():
     assert len(everyday) > 700 and not any(everyday)
 
 
+def test_by_language_each_group_is_split_and_nothing_is_lost():
+    rows, split = all_rows(), all_rows(by_language=True)
+    assert [(t, d) for _, t, d in split] == [(t, d) for _, t, d in rows]
+    groups = {group for group, _, _ in split}
+    assert {"danger_eval/km_latn", "danger_fresh/th", "everyday/mixed", "dev/en",
+            "dev_everyday/km"} <= groups
+    assert all(group.split("/")[1] in {"km", "km_latn", "th", "en", "mixed"} for group in groups)
+
+
 def test_misses_and_false_alarms_are_counted_per_group():
     rows = [("dev", "the boss locks us in", True), ("dev", "where do I renew my pink card", False),
             ("everyday", "my tooth hurts", False), ("everyday", "lunch was good", False)]
