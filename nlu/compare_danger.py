@@ -5,7 +5,7 @@ Each set is parsed once per model and its recorded signals cached (`--cache DIR`
 file per model, named by the model file's hash); the lexicon's signals are read again
 from the text, so a lexicon change needs no parse, and `--weights` weighs the same
 signals with other settings. Decisions are made on the dev sets (`tests/danger_dev/`,
-its everyday files and `tests/nlu_heldout/`, the sets `nlu.tune_danger` fits on); the
+its everyday and quiet files and `tests/nlu_heldout/`, the sets `nlu.tune_danger` fits on); the
 held-out sets are printed beside them only to report.
 
 Usage: python -m nlu.compare_danger --model models/mitra.tar.gz [--cache /tmp/signals]
@@ -25,7 +25,7 @@ import yaml
 
 from nlu.evaluate import (DANGER_EVAL, DANGER_FRESH, DANGER_SETS, EVERYDAY, load_danger_set,
                           load_examples, parse_all)
-from nlu.tune_danger import ROOT, dev_examples
+from nlu.tune_danger import DEV_KINDS, ROOT, dev_examples, language
 
 Row = Tuple[str, str, bool]  # (group, text, is danger)
 
@@ -47,13 +47,13 @@ def danger_rows(folder: Path, group: str, by_language: bool = False) -> List[Row
 
 
 def all_rows(by_language: bool = False) -> List[Row]:
-    """Every set, dev first: the dev sets as "dev" (hard) and "dev_everyday"; with
-    `by_language`, each group split by language ("danger_eval/km_latn")."""
+    """Every set, dev first: the dev sets as "dev" (hard), "dev_everyday" and
+    "dev_quiet"; with `by_language`, each group split by language ("danger_eval/km_latn")."""
     dev = []
     for name, text, danger in dev_examples():
-        language = name.split("_", 1)[1] if name.startswith(("everyday_", "heldout_")) else name
-        group = "dev_everyday" if name.startswith("everyday") else "dev"
-        dev.append((_named(group, language, by_language), text, danger))
+        kind = name.split("_", 1)[0]
+        group = f"dev_{kind}" if kind in DEV_KINDS else "dev"
+        dev.append((_named(group, language(name), by_language), text, danger))
     return (dev + danger_rows(DANGER_EVAL, "danger_eval", by_language)
             + danger_rows(DANGER_FRESH, "danger_fresh", by_language)
             + everyday_rows(EVERYDAY, "everyday", by_language))

@@ -38,6 +38,9 @@ from nlu.evaluate import HELDOUT, SETS, load_examples, parse_all
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "danger_dev"
 DEV_SETS = ["km", "km_latn", "th", "en", "mixed"]
+# Besides the hard sets: everyday messages (session 16) and danger told in plain everyday
+# words with its look-alikes (session 18), each in files named `{kind}_{language}.yml`.
+DEV_KINDS = ["everyday", "quiet"]
 THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.91, 0.01)]
 FOLDS, REPEATS = 5, 3
 # Regularisation of the weights: five numbers and 2,000 messages need little.
@@ -47,7 +50,7 @@ C = 1.0
 def dev_examples() -> List[Tuple[str, str, bool]]:
     """(set, text, is danger) for every dev message."""
     rows = []
-    for name in DEV_SETS + [f"everyday_{n}" for n in DEV_SETS]:
+    for name in DEV_SETS + [f"{kind}_{n}" for kind in DEV_KINDS for n in DEV_SETS]:
         path = DEV / f"{name}.yml"
         if path.exists():
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -128,7 +131,8 @@ def out_of_fold(signals, labels) -> List[Dict]:
 
 def language(set_name: str) -> str:
     """The language of a dev set: "heldout_km_latn" and "everyday_km_latn" are km_latn."""
-    return set_name.split("_", 1)[1] if set_name.startswith(("heldout_", "everyday_")) else set_name
+    prefixes = tuple(f"{kind}_" for kind in ["heldout"] + DEV_KINDS)
+    return set_name.split("_", 1)[1] if set_name.startswith(prefixes) else set_name
 
 
 def figures(rows, signals, repeats, threshold) -> Dict[str, Tuple[float, float]]:

@@ -13,9 +13,12 @@ def recorded(classifier):
 def test_every_set_is_read_and_the_dev_everyday_messages_are_all_ordinary():
     rows = all_rows()
     groups = {group for group, _, _ in rows}
-    assert groups == {"dev", "dev_everyday", "danger_eval", "danger_fresh", "everyday"}
+    assert groups == {"dev", "dev_everyday", "dev_quiet", "danger_eval", "danger_fresh",
+                      "everyday"}
     everyday = [danger for group, _, danger in rows if group == "dev_everyday"]
     assert len(everyday) > 700 and not any(everyday)
+    quiet = [danger for group, _, danger in rows if group == "dev_quiet"]
+    assert sum(quiet) == 300 and len(quiet) == 500
 
 
 def test_by_language_each_group_is_split_and_nothing_is_lost():
@@ -23,7 +26,7 @@ def test_by_language_each_group_is_split_and_nothing_is_lost():
     assert [(t, d) for _, t, d in split] == [(t, d) for _, t, d in rows]
     groups = {group for group, _, _ in split}
     assert {"danger_eval/km_latn", "danger_fresh/th", "everyday/mixed", "dev/en",
-            "dev_everyday/km"} <= groups
+            "dev_everyday/km", "dev_quiet/km_latn"} <= groups
     assert all(group.split("/")[1] in {"km", "km_latn", "th", "en", "mixed"} for group in groups)
 
 
