@@ -62,6 +62,10 @@ from nlu.danger_lexicon import alarm, read, signal
     "no water 3 days on this boat",
     "ke dal muk knhom ruoch yok phone",
     "mit knhom rubuos tae taikong ot oy chol kompong",
+    # Allowed to leave only once a debt is paid.
+    "boss says we can leave only after the debt is paid, nobody tells us how much",
+    "ថៅកែថាត្រូវសងថ្លៃឡាន ថ្លៃបន្ទប់សិន ទើបឲ្យចេញ",
+    "นายจ้างบอกต้องใช้หนี้ให้หมดก่อนถึงจะให้ออก",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -111,6 +115,11 @@ def test_danger_now_fires(text):
     "តើកាត់សក់នៅណាថោកបង",
     "ไปตัดผมมาแล้ว สวยไหม",
     "she pulled her hair into a ponytail before work",
+    # Debts that do not hold anyone.
+    "my microfinance loan grows every month, how do i negotiate",
+    "បំណុលម៉ាយក្រូកើនរាល់ខែ ធ្វើម៉េចទើបចរចាបាន",
+    "หนี้บัตรเครดิตเพิ่มขึ้นทุกเดือน ทำไงดี",
+    "i will go home when the loan is paid, 2 months left",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
