@@ -14,9 +14,6 @@ Usage: python -m nlu.compare_danger --model models/mitra.tar.gz [--cache /tmp/si
 from __future__ import annotations
 
 import argparse
-import asyncio
-import hashlib
-import json
 import logging
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -24,8 +21,8 @@ from typing import Dict, List, Tuple
 import yaml
 
 from nlu.evaluate import (DANGER_EVAL, DANGER_FRESH, DANGER_SETS, EVERYDAY, load_danger_set,
-                          load_examples, parse_all)
-from nlu.tune_danger import DEV_KINDS, ROOT, dev_examples, language
+                          load_examples)
+from nlu.tune_danger import DEV_KINDS, ROOT, dev_examples, language, signals_for
 
 Row = Tuple[str, str, bool]  # (group, text, is danger)
 
@@ -57,27 +54,6 @@ def all_rows(by_language: bool = False) -> List[Row]:
     return (dev + danger_rows(DANGER_EVAL, "danger_eval", by_language)
             + danger_rows(DANGER_FRESH, "danger_fresh", by_language)
             + everyday_rows(EVERYDAY, "everyday", by_language))
-
-
-def signals_for(model: str, rows: List[Row], cache: Path | None) -> List[Dict]:
-    """The recorded signals of each text, parsed once per model and text."""
-    known: Dict[str, Dict] = {}
-    path = None
-    if cache:
-        digest = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:16]
-        cache.mkdir(parents=True, exist_ok=True)
-        path = cache / f"{digest}.json"
-        if path.exists():
-            known = json.loads(path.read_text(encoding="utf-8"))
-    missing = sorted({text for _, text, _ in rows} - known.keys())
-    if missing:
-        from rasa.core.agent import Agent
-
-        parses = asyncio.run(parse_all(Agent.load(model), [(t, None) for t in missing]))
-        known.update({t: p["danger"] for t, p in zip(missing, parses)})
-        if path:
-            path.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
-    return [known[text] for _, text, _ in rows]
 
 
 def tally(rows: List[Row], signals: List[Dict], settings: Dict) -> Dict[str, List]:

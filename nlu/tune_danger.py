@@ -19,12 +19,13 @@ the printed settings into config.yml (MitraDangerDetector) and retrain.
 `--refit` trains the classifier signal here from `data/` and the detector's own examples
 (seconds, not the model's minutes), to try its settings before retraining the model.
 
-Usage: python -m nlu.tune_danger --model models/mitra.tar.gz [--signals cache.json] [--refit]
+Usage: python -m nlu.tune_danger --model models/mitra.tar.gz [--cache DIR] [--refit]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -62,12 +63,25 @@ def dev_examples() -> List[Tuple[str, str, bool]]:
     return rows
 
 
-def parse_signals(model: str, rows) -> List[Dict]:
-    from rasa.core.agent import Agent
+def signals_for(model: str, rows, cache: Path | None) -> List[Dict]:
+    """The recorded signals of each text, parsed once per model and text."""
+    known: Dict[str, Dict] = {}
+    path = None
+    if cache:
+        digest = hashlib.sha256(Path(model).read_bytes()).hexdigest()[:16]
+        cache.mkdir(parents=True, exist_ok=True)
+        path = cache / f"{digest}.json"
+        if path.exists():
+            known = json.loads(path.read_text(encoding="utf-8"))
+    missing = sorted({text for _, text, _ in rows} - known.keys())
+    if missing:
+        from rasa.core.agent import Agent
 
-    agent = Agent.load(model)
-    parses = asyncio.run(parse_all(agent, [(text, None) for _, text, _ in rows]))
-    return [p["danger"] for p in parses]
+        parses = asyncio.run(parse_all(Agent.load(model), [(t, None) for t in missing]))
+        known.update({t: p["danger"] for t, p in zip(missing, parses)})
+        if path:
+            path.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+    return [known[text] for _, text, _ in rows]
 
 
 def refit_classifier(rows, signals) -> None:
@@ -151,7 +165,8 @@ def figures(rows, signals, repeats, threshold) -> Dict[str, Tuple[float, float]]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models/mitra.tar.gz")
-    parser.add_argument("--signals", help="JSON file to cache the dev sets' signals in")
+    parser.add_argument("--cache", help="folder to keep each model's parsed signals in "
+                        "(the same as nlu.compare_danger's)")
     parser.add_argument("--refit", action="store_true", help="train the classifier signal here")
     parser.add_argument("--min-recall", type=float, default=0.99)
     parser.add_argument("--min-language-recall", type=float, default=0.98)
@@ -162,13 +177,7 @@ def main() -> None:
 
     configure_structlog(logging.WARNING)
     rows = dev_examples()
-    cache = Path(args.signals) if args.signals else None
-    if cache and cache.exists():
-        signals = json.loads(cache.read_text())
-    else:
-        signals = parse_signals(args.model, rows)
-        if cache:
-            cache.write_text(json.dumps(signals))
+    signals = signals_for(args.model, rows, Path(args.cache) if args.cache else None)
     if args.refit:
         refit_classifier(rows, signals)
     signals = with_lexicon(rows, signals)
