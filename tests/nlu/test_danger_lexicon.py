@@ -66,6 +66,8 @@ from nlu.danger_lexicon import alarm, read, signal
     "boss says we can leave only after the debt is paid, nobody tells us how much",
     "ថៅកែថាត្រូវសងថ្លៃឡាន ថ្លៃបន្ទប់សិន ទើបឲ្យចេញ",
     "นายจ้างบอกต้องใช้หนี้ให้หมดก่อนถึงจะให้ออก",
+    "thaokae tha trov sang bomnol ruoch sen ban oy chenh",
+    "boss tha luh tra tae sang luy 30000 bat ban chenh",
 ])
 def test_danger_now_fires(text):
     assert signal(text)
@@ -120,6 +122,8 @@ def test_danger_now_fires(text):
     "បំណុលម៉ាយក្រូកើនរាល់ខែ ធ្វើម៉េចទើបចរចាបាន",
     "หนี้บัตรเครดิตเพิ่มขึ้นทุกเดือน ทำไงดี",
     "i will go home when the loan is paid, 2 months left",
+    "kyom sang luy ruoch hz ban tov phteah",
+    "knhom sang luy kchei ruoch hz, sabay chet",
 ])
 def test_questions_negations_and_lookalikes_do_not(text):
     assert signal(text) is None
